@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+
+/** Ports and folders of the local stack (DESIGN.md §8), each overridable by env. */
+export const localConfig = {
+  apiPort: Number(process.env.API_PORT ?? 3000),
+  dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
+  dataDir: process.env.LOCAL_DATA_DIR ?? join(process.cwd(), '.data'),
+};

@@ -1,0 +1,32 @@
+import { localConfig } from './config.ts';
+import { startLocalStack } from './stack.ts';
+
+/** `npm start`: the whole system on this machine, until Ctrl-C. */
+async function main() {
+  const stack = await startLocalStack({ dataDir: localConfig.dataDir, apiPort: localConfig.apiPort, dynamoPort: localConfig.dynamoPort });
+  console.log(
+    [
+      'CRM automation engine running locally',
+      `  API            ${stack.apiUrl}`,
+      `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
+      `  Token          npm run token -- --tenant acme --role admin`,
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import type { RouteImpl } from '../http/types.ts';
+import type { CrmStores } from '../stores/crm-stores.ts';
+import { activityRoutes } from './activities-api.ts';
+import { contactRoutes } from './contacts-api.ts';
+import { dealRoutes } from './deals-api.ts';
+import { propertyRoutes } from './properties-api.ts';
+import { rejectionRoutes } from './rejections-api.ts';
+import { API_ROUTES, routeKeyOf, type RouteKey } from './routes.ts';
+import { settingsRoutes } from './settings-api.ts';
+import { taskRoutes } from './tasks-api.ts';
+import { userRoutes } from './users-api.ts';
+
+/** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
+export function apiRoutes(stores: CrmStores): Record<RouteKey, RouteImpl> {
+  const impls: Record<string, RouteImpl> = {
+    ...settingsRoutes(stores),
+    ...userRoutes(stores),
+    ...contactRoutes(stores),
+    ...propertyRoutes(stores),
+    ...dealRoutes(stores),
+    ...activityRoutes(stores),
+    ...rejectionRoutes(stores),
+    ...taskRoutes(stores),
+  };
+  const declared = new Set<string>(API_ROUTES.map(routeKeyOf));
+  const missing = [...declared].filter((key) => !impls[key]);
+  const extra = Object.keys(impls).filter((key) => !declared.has(key));
+  if (missing.length || extra.length) throw new Error(`Route table mismatch; missing: ${missing.join(', ')}; undeclared: ${extra.join(', ')}`);
+  return impls as Record<RouteKey, RouteImpl>;
+}

@@ -1,0 +1,41 @@
+import { ValidationError } from '../errors.ts';
+import { Id } from '../model/common.ts';
+import { REJECTED_STAGE } from '../model/deal.ts';
+import { RejectionInput } from '../model/rejection.ts';
+import type { RouteImpl } from '../http/types.ts';
+import type { CrmStores } from '../stores/crm-stores.ts';
+import { PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
+
+const ListQuery = PageQuery.extend({ contactId: Id.optional(), propertyId: Id.optional() });
+
+export function rejectionRoutes({ rejections, contacts, properties, deals }: CrmStores): Record<string, RouteImpl> {
+  return {
+    /**
+     * Records an Absage. On a deal, the deal moves to "Abgesagt" in the same transaction, so the
+     * two never disagree; the deal must be the contact's, and its property is taken over.
+     */
+    'POST /rejections': async ({ principal: { tenantId }, body: raw }) => {
+      const input = body(RejectionInput, raw);
+      await assertReferences(tenantId, [
+        { field: 'contactId', id: input.contactId, store: contacts, label: 'contact' },
+        { field: 'propertyId', id: input.propertyId, store: properties, label: 'property' },
+      ]);
+      const deal = input.dealId ? await deals.get(tenantId, input.dealId) : undefined;
+      if (input.dealId && !deal) throw new ValidationError('The request names records that do not exist', [{ path: 'dealId', message: `No deal with id ${input.dealId}` }]);
+      if (deal && deal.contactId !== input.contactId) {
+        throw new ValidationError('The deal belongs to another contact', [{ path: 'dealId', message: 'Not a deal of this contact' }]);
+      }
+      if (deal && input.propertyId && deal.propertyId !== input.propertyId) {
+        throw new ValidationError('The deal concerns another property', [{ path: 'propertyId', message: 'Differs from the deal\'s property' }]);
+      }
+      const rejection = await rejections.create(
+        tenantId,
+        { ...input, ...(deal ? { propertyId: deal.propertyId } : {}) },
+        { alsoIn: (tx) => deal && deal.stage !== REJECTED_STAGE && deals.moveInTransaction(tx, deal, REJECTED_STAGE) },
+      );
+      return created(rejection, 'rejections');
+    },
+    'GET /rejections': async ({ principal: { tenantId }, query: q }) => ok(await rejections.list(tenantId, query(ListQuery, q))),
+    'GET /rejections/{id}': async ({ principal: { tenantId }, params }) => ok(await rejections.require(tenantId, params.id!)),
+  };
+}

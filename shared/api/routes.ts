@@ -1,0 +1,74 @@
+/**
+ * The HTTP API's routes as plain data: the CDK stack creates one API Gateway route per entry (each
+ * behind the JWT authorizer), the local server matches requests against the same list, and the API
+ * handler dispatches on the route key. Who may call: `admin` needs the admin group, `member` any
+ * user of the tenant.
+ */
+export type Access = 'admin' | 'member';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  path: string;
+  access: Access;
+}
+
+const route = (method: Method, path: string, access: Access = 'member'): RouteSpec => ({ method, path, access });
+
+export const API_ROUTES = [
+  route('GET', '/settings', 'admin'),
+  route('PUT', '/settings', 'admin'),
+  route('POST', '/users', 'admin'),
+  route('GET', '/users'),
+  route('GET', '/users/{id}'),
+  route('PATCH', '/users/{id}', 'admin'),
+  route('POST', '/contacts'),
+  route('GET', '/contacts'),
+  route('GET', '/contacts/{id}'),
+  route('PATCH', '/contacts/{id}'),
+  route('DELETE', '/contacts/{id}'),
+  route('POST', '/properties'),
+  route('GET', '/properties'),
+  route('GET', '/properties/{id}'),
+  route('PATCH', '/properties/{id}'),
+  route('POST', '/deals'),
+  route('GET', '/deals'),
+  route('GET', '/deals/{id}'),
+  route('PATCH', '/deals/{id}'),
+  route('POST', '/activities'),
+  route('GET', '/activities'),
+  route('GET', '/activities/{id}'),
+  route('POST', '/rejections'),
+  route('GET', '/rejections'),
+  route('GET', '/rejections/{id}'),
+  route('POST', '/tasks'),
+  route('GET', '/tasks'),
+  route('GET', '/tasks/{id}'),
+  route('PATCH', '/tasks/{id}'),
+] as const satisfies readonly RouteSpec[];
+
+export type RouteKey = `${(typeof API_ROUTES)[number]['method']} ${(typeof API_ROUTES)[number]['path']}`;
+
+export const routeKeyOf = (r: RouteSpec) => `${r.method} ${r.path}`;
+
+/** Matches a request against the route table as API Gateway does: literal segments, `{name}` parameters. */
+export function matchRoute(method: string, path: string): { route: RouteSpec; params: Record<string, string> } | undefined {
+  const segments = path.replace(/\/+$/, '').split('/');
+  for (const candidate of API_ROUTES) {
+    if (candidate.method !== method) continue;
+    const pattern = candidate.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((part, i) => {
+      const segment = segments[i]!;
+      if (part.startsWith('{') && part.endsWith('}')) {
+        if (segment === '') return false;
+        params[part.slice(1, -1)] = decodeURIComponent(segment);
+        return true;
+      }
+      return part === segment;
+    });
+    if (matches) return { route: candidate, params };
+  }
+  return undefined;
+}

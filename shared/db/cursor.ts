@@ -1,0 +1,27 @@
+import { ValidationError } from '../errors.ts';
+
+/**
+ * Opaque pagination cursors: the LastEvaluatedKey, base64url-encoded. A cursor is accepted only if
+ * its partition key belongs to the tenant presenting it, so a cursor can never open another
+ * tenant's data.
+ */
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined, tenantId: string): Record<string, string> | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const invalid = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', message: 'Not a cursor from this list' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
+  const entries = Object.entries(key);
+  if (entries.length === 0 || entries.length > 6 || entries.some(([, v]) => typeof v !== 'string')) throw invalid();
+  const record = key as Record<string, string>;
+  if (typeof record.PK !== 'string' || !record.PK.startsWith(`${tenantId}#`)) throw invalid();
+  return record;
+}

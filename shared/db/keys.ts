@@ -1,0 +1,63 @@
+/**
+ * Key building for CrmTable. Every key starts with the tenant id, so no query can reach another
+ * tenant's items, and a cursor can be checked against the tenant that presents it.
+ */
+
+export type EntityKind =
+  | 'CONTACT'
+  | 'USER'
+  | 'PROPERTY'
+  | 'DEAL'
+  | 'ACTIVITY'
+  | 'REJECTION'
+  | 'TASK'
+  | 'INQUIRY';
+
+export const ENTITY_SK = 'ENTITY';
+export const UNIQUE_SK = 'UNIQUE';
+
+const SEP = '#';
+
+function assertPart(value: string, what: string): string {
+  if (value.length === 0) throw new Error(`${what} must not be empty`);
+  return value;
+}
+
+export function entityKey(tenantId: string, kind: EntityKind, id: string) {
+  return { PK: [assertPart(tenantId, 'tenantId'), kind, assertPart(id, 'id')].join(SEP), SK: ENTITY_SK };
+}
+
+export function settingsKey(tenantId: string) {
+  return { PK: `${assertPart(tenantId, 'tenantId')}${SEP}SETTINGS`, SK: ENTITY_SK };
+}
+
+/** Partition of the per-tenant list of one kind (GSI1). */
+export function kindListKey(tenantId: string, kind: EntityKind): string {
+  return `${assertPart(tenantId, 'tenantId')}${SEP}${kind}`;
+}
+
+/** Partition of a parent's children of one kind (GSI2/GSI3), e.g. the deals of a contact. */
+export function childListKey(tenantId: string, parent: EntityKind, parentId: string, child: EntityKind): string {
+  return [assertPart(tenantId, 'tenantId'), parent, assertPart(parentId, 'parentId'), child].join(SEP);
+}
+
+/**
+ * A uniqueness item: its existence reserves `value` for one entity. Values are normalised by the
+ * caller (e-mail addresses lower-cased and trimmed). `tenantId` null makes the value unique across
+ * all tenants (inbound addresses, which must resolve to exactly one tenant).
+ */
+export function uniqueKey(tenantId: string | null, name: string, value: string) {
+  const scope = tenantId === null ? 'GLOBAL' : assertPart(tenantId, 'tenantId');
+  return { PK: [scope, 'UNIQUE', name, assertPart(value, name)].join(SEP), SK: UNIQUE_SK };
+}
+
+/** Month-day of a birthday (`YYYY-MM-DD` or `--MM-DD`) as the BirthdayIndex partition, `MM-DD`. */
+export function birthdayMonthDay(birthday: string): string {
+  const match = /^(?:\d{4}|--)-?(\d{2})-(\d{2})$/.exec(birthday);
+  if (!match) throw new Error(`Not a birthday: ${birthday}`);
+  return `${match[1]}-${match[2]}`;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

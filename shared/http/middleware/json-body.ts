@@ -1,0 +1,32 @@
+import type middy from '@middy/core';
+import { ValidationError } from '../../errors.ts';
+import type { HttpEvent, HttpResult } from '../types.ts';
+
+export type JsonHttpEvent = HttpEvent & { jsonBody?: unknown };
+
+/**
+ * Parses a JSON body into `event.jsonBody`. An empty body stays undefined (the route's schema says
+ * whether that is allowed); a body that is not JSON, or is sent as another media type, is a 400.
+ */
+export function jsonBody(): middy.MiddlewareObj<JsonHttpEvent, HttpResult> {
+  return {
+    before: async ({ event }) => {
+      if (!event.body) return;
+      const contentType = headerOf(event, 'content-type');
+      if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+        throw new ValidationError('The body must be JSON', [{ path: '(body)', message: `Unsupported content type ${contentType}` }]);
+      }
+      const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      try {
+        event.jsonBody = JSON.parse(text);
+      } catch (error) {
+        throw new ValidationError('The body is not valid JSON', [{ path: '(body)', message: (error as Error).message }]);
+      }
+    },
+  };
+}
+
+function headerOf(event: HttpEvent, name: string): string | undefined {
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name) return value;
+  return undefined;
+}

@@ -1,0 +1,91 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EntityTable } from '../db/entity-table.ts';
+import { birthdayMonthDay, childListKey, normaliseEmail } from '../db/keys.ts';
+import { ConflictError } from '../errors.ts';
+import { Contact, ContactInput } from '../model/contact.ts';
+import { parseOrThrow } from '../validation.ts';
+import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+
+/** The fields given for an upsert: any contact fields, and the e-mail it is keyed on. */
+export type ContactUpsert = Partial<ContactInput> & { email: string };
+
+export interface ContactListQuery extends PageRequest {
+  ownerId?: string;
+  email?: string;
+  archived?: ArchivedFilter;
+}
+
+export interface ContactStore extends WriteStore<Contact, ContactInput> {
+  /**
+   * Creates the contact, or, when its e-mail is known, applies only the given fields to that
+   * contact (defaults never overwrite what the contact already has).
+   */
+  upsertByEmail(tenantId: string, fields: ContactUpsert, options?: WriteOptions): Promise<{ contact: Contact; created: boolean }>;
+  findByEmail(tenantId: string, email: string): Promise<Contact | undefined>;
+  archive(tenantId: string, id: string, options?: WriteOptions): Promise<Contact>;
+  list(tenantId: string, query?: ContactListQuery): Promise<Page<Contact>>;
+}
+
+export class DynamoContactStore extends DynamoStore<Contact> implements ContactStore {
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    super(
+      new EntityTable<Contact>(client, tableName, {
+        kind: 'CONTACT',
+        label: 'contact',
+        schema: Contact,
+        uniques: (c) => (c.email ? [{ name: 'email', value: normaliseEmail(c.email), field: 'email' }] : []),
+        indexKeys: (c) => ({
+          GSI2PK: c.ownerId ? childListKey(c.tenantId, 'USER', c.ownerId, 'CONTACT') : undefined,
+          GSI2SK: c.ownerId ? c.id : undefined,
+          // Sparse: only contacts to greet are in the birthday index, so the daily run reads nothing else.
+          BDAY: c.birthday && !c.archived ? birthdayMonthDay(c.birthday) : undefined,
+          BDAYSK: c.birthday && !c.archived ? `${c.tenantId}#${c.id}` : undefined,
+        }),
+      }),
+    );
+  }
+
+  create(tenantId: string, input: ContactInput, options?: WriteOptions): Promise<Contact> {
+    return this.table.create(tenantId, input, options);
+  }
+
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<Contact> {
+    return this.table.update(tenantId, id, patch, version, options);
+  }
+
+  async upsertByEmail(tenantId: string, fields: ContactUpsert, options?: WriteOptions) {
+    for (let attempt = 0; ; attempt++) {
+      const existing = await this.findByEmail(tenantId, fields.email);
+      try {
+        if (!existing) return { contact: await this.create(tenantId, parseOrThrow(ContactInput, fields), options), created: true };
+        return { contact: await this.update(tenantId, existing.id, fields, existing.version, options), created: false };
+      } catch (error) {
+        // A concurrent writer took the e-mail or changed the contact: read again and re-apply, once.
+        if (error instanceof ConflictError && attempt === 0) continue;
+        throw error;
+      }
+    }
+  }
+
+  async findByEmail(tenantId: string, email: string): Promise<Contact | undefined> {
+    const id = await this.table.findIdByUnique(tenantId, 'email', normaliseEmail(email));
+    return id ? this.get(tenantId, id) : undefined;
+  }
+
+  async archive(tenantId: string, id: string, options?: WriteOptions): Promise<Contact> {
+    const current = await this.require(tenantId, id);
+    if (current.archived) return current;
+    return this.update(tenantId, id, { archived: true }, current.version, options);
+  }
+
+  async list(tenantId: string, query: ContactListQuery = {}): Promise<Page<Contact>> {
+    const { ownerId, email, archived, ...page } = query;
+    if (email) {
+      const contact = await this.findByEmail(tenantId, email);
+      return { items: contact ? [contact] : [] };
+    }
+    const filters = { archived: archivedFilter(archived) };
+    if (ownerId) return this.listChildren(tenantId, 'GSI2', 'USER', ownerId, page, filters);
+    return this.listAll(tenantId, page, filters);
+  }
+}
