@@ -53,7 +53,7 @@ export const routeKeyOf = (r: RouteSpec) => `${r.method} ${r.path}`;
 
 /** Matches a request against the route table as API Gateway does: literal segments, `{name}` parameters. */
 export function matchRoute(method: string, path: string): { route: RouteSpec; params: Record<string, string> } | undefined {
-  const segments = path.replace(/\/+$/, '').split('/');
+  const segments = (path.length > 1 ? path.replace(/\/$/, '') : path).split('/');
   for (const candidate of API_ROUTES) {
     if (candidate.method !== method) continue;
     const pattern = candidate.path.split('/');

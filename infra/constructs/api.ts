@@ -1,0 +1,104 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { API_ROUTES } from '#shared/api/routes';
+import { ADMIN_GROUP, TENANT_CLAIM } from '#shared/http/auth';
+import { CRM_TABLE } from '../tables.ts';
+import { CrmFunction } from './crm-function.ts';
+
+export interface ApiProps {
+  crmTable: dynamodb.ITable;
+  /** Origins the CRM front end is served from. @default ['*'] */
+  corsOrigins?: string[];
+  /** Steady-state requests per second for the whole API. @default 200 */
+  rateLimit?: number;
+  /** @default 400 */
+  burstLimit?: number;
+}
+
+/**
+ * The HTTP API: a Cognito user pool whose ID tokens carry the tenant (`custom:tenantId`, set by
+ * admins only) and the groups, a JWT authorizer on every route, one API function behind the
+ * routes of the shared route table, throttling and access logs on the stage.
+ */
+export class Api extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly httpApi: apigw.HttpApi;
+  readonly handler: CrmFunction;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      customAttributes: { tenantId: new cognito.StringAttribute({ mutable: false, minLen: 2, maxLen: 63 }) },
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+    new cognito.CfnUserPoolGroup(this, 'AdminGroup', { userPoolId: this.userPool.userPoolId, groupName: ADMIN_GROUP });
+    new cognito.CfnUserPoolGroup(this, 'AgentGroup', { userPoolId: this.userPool.userPoolId, groupName: 'agents' });
+
+    const tenantAttr = TENANT_CLAIM.replace(/^custom:/, '');
+    this.client = this.userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      // Users read their tenant but can never write it: the tenant in the token is the admin's word.
+      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, givenName: true, familyName: true }).withCustomAttributes(tenantAttr),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ givenName: true, familyName: true }),
+    });
+
+    this.handler = new CrmFunction(this, 'Handler', {
+      name: 'api',
+      description: 'CRM HTTP API',
+      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(',') },
+    });
+    this.handler.grantTableReadWrite(props.crmTable);
+
+    const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
+      jwtAudience: [this.client.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'CRM automation engine API',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      corsPreflight: {
+        allowOrigins: props.corsOrigins ?? ['*'],
+        allowHeaders: ['authorization', 'content-type'],
+        allowMethods: [apigw.CorsHttpMethod.ANY],
+        maxAge: Duration.minutes(10),
+      },
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit ?? 200, burstLimit: props.burstLimit ?? 400 },
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+    });
+
+    const integration = new HttpLambdaIntegration('Lambda', this.handler.fn);
+    for (const route of API_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.client.userPoolClientId });
+  }
+}

@@ -1,0 +1,119 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+
+/** What a function needs to read and write items, transactions included (they check per item). */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CrmFunctionProps {
+  /** Folder under `functions/` holding the Lambda's `handler.ts`. */
+  name: string;
+  description: string;
+  environment?: Record<string, string>;
+  /** @default 512 */
+  memorySize?: number;
+  /** @default Duration.seconds(10) */
+  timeout?: Duration;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  logRetention?: logs.RetentionDays;
+  /** Extra NodejsFunction settings for the rare function that needs them. */
+  overrides?: Partial<NodejsFunctionProps>;
+}
+
+/**
+ * Every Lambda of the system, with the defaults baked in: Node.js 22 on arm64, an ESM bundle built
+ * by esbuild from `functions/<name>/handler.ts`, its own log group with a retention, and its own
+ * role that may write only to that log group (grants for tables, buses and queues come on top).
+ */
+export class CrmFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CrmFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.name}`,
+    });
+    // Logging rights scoped to the function's own log group, instead of the managed
+    // AWSLambdaBasicExecutionRole, which may write to every log group of the account.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:*`],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Fn', {
+      entry: `${ROOT}functions/${props.name}/handler.ts`,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.name,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies inside an ESM bundle still call require().
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        metafile: false,
+      },
+      ...props.overrides,
+    });
+    const stack = Stack.of(this);
+    const logGroupId = stack.resolve(stack.getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup)) as string;
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
+      reason: 'Lambda creates log streams with generated names at run time; the grant covers only the function\'s own log group.',
+    });
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The design fixes Lambdas on the Node.js 22 runtime (tested locally on Node 20/22 APIs); moving to a newer runtime is a deliberate, tested change.',
+    });
+  }
+
+  /**
+   * Grants item reads and writes on a table and its indexes: no Scan, since no request path or
+   * scheduled run may scan, and no table management. Acknowledges the index wildcard.
+   */
+  grantTableReadWrite(table: dynamodb.ITable): void {
+    table.grant(this.fn, ...TABLE_ITEM_ACTIONS);
+    const stack = Stack.of(this);
+    const tableId = stack.resolve(stack.getLogicalId(table.node.defaultChild as dynamodb.CfnTable)) as string;
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      reason: 'The grant adds <table>/index/* so the function can query the table\'s own GSIs; it reaches no other table.',
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from './constructs/api.ts';
+import { Data } from './constructs/data.ts';
+
+export interface CrmStackProps extends StackProps {
+  corsOrigins?: string[];
+}
+
+/** The whole system in one stack: data, API, (later) event pipeline, automations, schedule, inbound mail. */
+export class CrmStack extends Stack {
+  readonly data: Data;
+  readonly api: Api;
+
+  constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
+    super(scope, id, props);
+    this.data = new Data(this, 'Data');
+    this.api = new Api(this, 'Api', { crmTable: this.data.crmTable, corsOrigins: props.corsOrigins });
+  }
+}

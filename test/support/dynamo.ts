@@ -1,0 +1,31 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createDocumentClient } from '#shared/aws/clients';
+import { createTables } from '#shared/db/create-tables';
+import { createCrmStores } from '#shared/stores/crm-stores';
+import { CRM_TABLE, TABLES } from '#infra/tables';
+
+process.env.AWS_REGION ??= 'eu-central-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'test';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+
+/** Fresh tables (from the CDK definitions) in the run's DynamoDB Local, under a random prefix. */
+export async function freshTables() {
+  const endpoint = inject('dynamoEndpoint');
+  const raw = new DynamoDBClient({ endpoint });
+  const prefix = `t${randomBytes(4).toString('hex')}-`;
+  const names = await createTables(raw, TABLES, prefix);
+  const doc = createDocumentClient(raw);
+  return { endpoint, raw, doc, prefix, names, crmTable: names[CRM_TABLE.envVar]! };
+}
+
+export async function freshStores() {
+  const tables = await freshTables();
+  return { ...tables, stores: createCrmStores(tables.doc, tables.crmTable) };
+}
+
+/** A tenant id no other test uses. */
+export function tenant(): string {
+  return `t-${randomBytes(5).toString('hex')}`;
+}
