@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
+import { Pipeline } from './constructs/pipeline.ts';
 
 export interface CrmStackProps extends StackProps {
   corsOrigins?: string[];
@@ -11,10 +12,12 @@ export interface CrmStackProps extends StackProps {
 export class CrmStack extends Stack {
   readonly data: Data;
   readonly api: Api;
+  readonly pipeline: Pipeline;
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
     this.data = new Data(this, 'Data');
     this.api = new Api(this, 'Api', { crmTable: this.data.crmTable, corsOrigins: props.corsOrigins });
+    this.pipeline = new Pipeline(this, 'Pipeline', { crmTable: this.data.crmTable });
   }
 }

@@ -1,4 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DEFAULT_BUS_NAME, FAMILIES, RULES, type Family } from '#events/rules';
+import { MemoryPoisonSink } from '#shared/events/poison-sink';
+import { EventPublisher } from '#shared/events/publisher';
+import { createStreamHandler } from '#shared/events/stream-handler';
 import { join } from 'node:path';
 import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient } from '#shared/aws/clients';
@@ -7,7 +13,9 @@ import { createCrmStores } from '#shared/stores/crm-stores';
 import { CRM_TABLE, TABLES } from '../tables.ts';
 import { DevAuth } from './dev-auth.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { LocalEventBus, type BusEvent } from './event-bus.ts';
 import { startLocalApi, type LocalRoute } from './http-server.ts';
+import { StreamPoller } from './stream-poller.ts';
 
 export interface LocalStackOptions {
   /** Folder for data that survives a restart (DynamoDB files, dev keys). */
@@ -20,6 +28,12 @@ export interface LocalStackOptions {
   inMemory?: boolean;
   /** Prefix of the physical table names, so test files do not share tables. */
   tablePrefix?: string;
+  /** Port of the local EventBridge endpoint (0: any free port). @default 4010 */
+  eventBusPort?: number;
+  /** Wait between empty stream polls. @default 100 */
+  streamPollMs?: number;
+  /** The bus rules' targets, by event family (the runners); a family without one only records. */
+  targets?: Partial<Record<Family, (event: BusEvent) => Promise<void>>>;
   localRoutes?: Record<string, LocalRoute>;
   log?: (line: string) => void;
 }
@@ -29,6 +43,9 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tableNames: Record<string, string>;
   auth: DevAuth;
+  bus: LocalEventBus;
+  poller: StreamPoller;
+  poison: MemoryPoisonSink;
   stop(): Promise<void>;
 }
 
@@ -58,17 +75,52 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableNames = await createTables(raw, TABLES, options.tablePrefix ?? '');
   Object.assign(process.env, tableNames);
 
+  const log = options.log ?? (() => undefined);
+
+  // The bus, with one rule per event family, as the CDK stack has them.
+  const bus = new LocalEventBus({ port: options.eventBusPort ?? 4010, region: process.env.AWS_REGION, log });
+  for (const family of FAMILIES) bus.addTarget(family, RULES[family], options.targets?.[family] ?? (async () => undefined));
+  const busUrl = await bus.start();
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = busUrl;
+  process.env.EVENT_BUS_NAME ??= DEFAULT_BUS_NAME;
+
+  // The stream publisher, fed by a poller that plays Lambda's DynamoDB event source.
+  const poison = new MemoryPoisonSink();
+  const eventBridge = new EventBridgeClient({ endpoint: busUrl });
+  const streamHandler = createStreamHandler({
+    publisher: new EventPublisher(eventBridge, process.env.EVENT_BUS_NAME),
+    poison,
+    log: (entry) => entry.level !== 'INFO' && log(`[stream-publisher] ${JSON.stringify(entry)}`),
+  });
+  const streams = new DynamoDBStreamsClient({ endpoint: dynamoEndpoint });
+  const poller = new StreamPoller({ ddb: raw, streams, tableName: tableNames[CRM_TABLE.envVar]!, handler: streamHandler, pollIntervalMs: options.streamPollMs, log });
+  await poller.start();
+
   const stores = createCrmStores(createDocumentClient(raw), tableNames[CRM_TABLE.envVar]!);
   const auth = await DevAuth.load(join(options.dataDir, 'dev-keys.json'));
-  const api = await startLocalApi({ handler: createHttpHandler(stores), auth, port: options.apiPort, localRoutes: options.localRoutes });
+  const localRoutes: Record<string, LocalRoute> = {
+    'GET /_local/events': async (_req, url) => {
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 500);
+      return { status: 200, body: { items: bus.recent().reverse().slice(0, limit) } };
+    },
+    ...options.localRoutes,
+  };
+  const api = await startLocalApi({ handler: createHttpHandler(stores), auth, port: options.apiPort, localRoutes });
 
   return {
     apiUrl: api.url,
     dynamoEndpoint,
     tableNames,
     auth,
+    bus,
+    poller,
+    poison,
     async stop() {
       await api.close();
+      await poller.stop();
+      await bus.stop();
+      eventBridge.destroy();
+      streams.destroy();
       raw.destroy();
       await dynamo?.stop();
     },

@@ -3,12 +3,16 @@ import { startLocalStack } from './stack.ts';
 
 /** `npm start`: the whole system on this machine, until Ctrl-C. */
 async function main() {
-  const stack = await startLocalStack({ dataDir: localConfig.dataDir, apiPort: localConfig.apiPort, dynamoPort: localConfig.dynamoPort });
+  const stack = await startLocalStack({
+    ...localConfig,
+    log: (line) => console.log(line),
+  });
   console.log(
     [
       'CRM automation engine running locally',
       `  API            ${stack.apiUrl}`,
       `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
+      `  EventBridge    ${stack.bus.url} (recent events: ${stack.apiUrl}/_local/events)`,
       `  Token          npm run token -- --tenant acme --role admin`,
       'Press Ctrl-C to stop.',
     ].join('\n'),

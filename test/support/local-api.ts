@@ -17,6 +17,8 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
   const stack: LocalStack = await startLocalStack({
     dataDir: mkdtempSync(join(tmpdir(), 'crm-test-')),
     apiPort: 0,
+    eventBusPort: 0,
+    streamPollMs: 20,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `e${randomBytes(4).toString('hex')}-`,
     ...options,
