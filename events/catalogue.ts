@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The event catalogue (DESIGN.md §5): one source per bounded context, PascalCase past-tense
@@ -43,7 +43,7 @@ export const PropertySnapshot = snapshot({ unitId: z.string(), title: z.string()
 export const DealSnapshot = snapshot({ contactId: z.string(), propertyId: z.string(), stage: z.string() });
 export const ActivitySnapshot = snapshot({ type: z.string(), contactIds: z.array(z.string()) });
 export const RejectionSnapshot = snapshot({ reason: z.string(), contactId: z.string() });
-export const InquirySnapshot = snapshot({});
+export const InquirySnapshot = snapshot({ messageId: z.string(), status: z.literal('received') });
 
 const ChangedFields = z.array(z.string()).min(1);
 

@@ -9,9 +9,11 @@ import { CrmStack } from './crm-stack.ts';
 export function buildApp(props: AppProps = {}): { app: App; stack: CrmStack } {
   const app = new App(props);
   const corsOrigins = app.node.tryGetContext('corsOrigins') as string[] | undefined;
+  const inboundRecipients = app.node.tryGetContext('inboundRecipients') as string[] | undefined;
   const stack = new CrmStack(app, 'CrmAutomation', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'eu-central-1' },
     corsOrigins,
+    inboundRecipients,
     description: 'Real-estate CRM automation engine',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

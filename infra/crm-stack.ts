@@ -2,10 +2,13 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
+import { InboundMail } from './constructs/inbound-mail.ts';
 import { Pipeline } from './constructs/pipeline.ts';
 
 export interface CrmStackProps extends StackProps {
   corsOrigins?: string[];
+  /** Addresses or domains SES accepts inquiry mail for. @default ['inbound.crm.example'] */
+  inboundRecipients?: string[];
 }
 
 /** The whole system in one stack: data, API, (later) event pipeline, automations, schedule, inbound mail. */
@@ -13,11 +16,13 @@ export class CrmStack extends Stack {
   readonly data: Data;
   readonly api: Api;
   readonly pipeline: Pipeline;
+  readonly inbound: InboundMail;
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
     this.data = new Data(this, 'Data');
     this.api = new Api(this, 'Api', { crmTable: this.data.crmTable, corsOrigins: props.corsOrigins });
     this.pipeline = new Pipeline(this, 'Pipeline', { crmTable: this.data.crmTable });
+    this.inbound = new InboundMail(this, 'InboundMail', { crmTable: this.data.crmTable, recipients: props.inboundRecipients ?? ['inbound.crm.example'] });
   }
 }

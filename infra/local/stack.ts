@@ -16,6 +16,10 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { LocalEventBus, type BusEvent } from './event-bus.ts';
 import { startLocalApi, type LocalRoute } from './http-server.ts';
 import { StreamPoller } from './stream-poller.ts';
+import { LocalS3 } from './s3-server.ts';
+import { startSmtpInbound } from './smtp-inbound.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createInboundHandler } from '#shared/inbound/inbound-handler';
 
 export interface LocalStackOptions {
   /** Folder for data that survives a restart (DynamoDB files, dev keys). */
@@ -30,6 +34,8 @@ export interface LocalStackOptions {
   tablePrefix?: string;
   /** Port of the local EventBridge endpoint (0: any free port). @default 4010 */
   eventBusPort?: number;
+  /** Port of the local SMTP server for inbound mail (0: any free port). @default 2525 */
+  smtpPort?: number;
   /** Wait between empty stream polls. @default 100 */
   streamPollMs?: number;
   /** The bus rules' targets, by event family (the runners); a family without one only records. */
@@ -46,6 +52,8 @@ export interface LocalStack {
   bus: LocalEventBus;
   poller: StreamPoller;
   poison: MemoryPoisonSink;
+  smtpPort: number;
+  s3: LocalS3;
   stop(): Promise<void>;
 }
 
@@ -107,6 +115,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   const api = await startLocalApi({ handler: createHttpHandler(stores), auth, port: options.apiPort, localRoutes });
 
+  // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
+  const s3 = new LocalS3(join(options.dataDir, 's3'));
+  process.env.AWS_ENDPOINT_URL_S3 = await s3.start();
+  process.env.S3_FORCE_PATH_STYLE = 'true';
+  const inboundBucket = 'crm-inbound-mail';
+  const s3Client = new S3Client({ forcePathStyle: true, endpoint: s3.url });
+  const inbound = createInboundHandler({ s3: s3Client, bucket: inboundBucket, stores, log: (entry) => entry.level !== 'INFO' && log(`[inbound-mail] ${JSON.stringify(entry)}`) });
+  const smtp = await startSmtpInbound({
+    port: options.smtpPort ?? 2525,
+    s3,
+    bucket: inboundBucket,
+    isInboundAddress: async (address) => (await stores.settings.findTenantByInboundAddress(address)) !== undefined,
+    handler: inbound,
+    log,
+  });
+
   return {
     apiUrl: api.url,
     dynamoEndpoint,
@@ -115,8 +139,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     bus,
     poller,
     poison,
+    smtpPort: smtp.port,
+    s3,
     async stop() {
       await api.close();
+      await smtp.close();
+      await s3.stop();
+      s3Client.destroy();
       await poller.stop();
       await bus.stop();
       eventBridge.destroy();

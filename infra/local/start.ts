@@ -13,6 +13,7 @@ async function main() {
       `  API            ${stack.apiUrl}`,
       `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
       `  EventBridge    ${stack.bus.url} (recent events: ${stack.apiUrl}/_local/events)`,
+      `  SMTP inbound   smtp://127.0.0.1:${stack.smtpPort} (mail for the tenants' inbound addresses)`,
       `  Token          npm run token -- --tenant acme --role admin`,
       'Press Ctrl-C to stop.',
     ].join('\n'),

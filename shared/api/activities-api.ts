@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIVITY_TYPES, ActivityInput } from '../model/activity.ts';
 import { Id } from '../model/common.ts';
 import type { RouteImpl } from '../http/types.ts';

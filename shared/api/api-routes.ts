@@ -3,6 +3,7 @@ import type { CrmStores } from '../stores/crm-stores.ts';
 import { activityRoutes } from './activities-api.ts';
 import { contactRoutes } from './contacts-api.ts';
 import { dealRoutes } from './deals-api.ts';
+import { inquiryRoutes } from './inquiries-api.ts';
 import { propertyRoutes } from './properties-api.ts';
 import { rejectionRoutes } from './rejections-api.ts';
 import { API_ROUTES, routeKeyOf, type RouteKey } from './routes.ts';
@@ -21,6 +22,7 @@ export function apiRoutes(stores: CrmStores): Record<RouteKey, RouteImpl> {
     ...activityRoutes(stores),
     ...rejectionRoutes(stores),
     ...taskRoutes(stores),
+    ...inquiryRoutes(stores),
   };
   const declared = new Set<string>(API_ROUTES.map(routeKeyOf));
   const missing = [...declared].filter((key) => !impls[key]);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id } from '../model/common.ts';
 import { ContactFields, ContactInput, ContactPatch } from '../model/contact.ts';
 import type { RouteImpl } from '../http/types.ts';

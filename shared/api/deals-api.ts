@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id } from '../model/common.ts';
 import { DealInput, DealPatch } from '../model/deal.ts';
 import type { RouteImpl } from '../http/types.ts';

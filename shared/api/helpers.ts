@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PAGE_SIZE } from '../db/entity-table.ts';
 import { ValidationError } from '../errors.ts';
 import type { ApiResponse } from '../http/types.ts';

@@ -45,6 +45,8 @@ export const API_ROUTES = [
   route('GET', '/tasks'),
   route('GET', '/tasks/{id}'),
   route('PATCH', '/tasks/{id}'),
+  route('GET', '/inquiries'),
+  route('GET', '/inquiries/{id}'),
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteKey = `${(typeof API_ROUTES)[number]['method']} ${(typeof API_ROUTES)[number]['path']}`;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id } from '../model/common.ts';
 import { TaskInput, TaskPatch } from '../model/task.ts';
 import type { RouteImpl } from '../http/types.ts';

@@ -19,3 +19,11 @@ export function requireEnv(name: string): string {
   if (!value) throw new Error(`Environment variable ${name} is not set`);
   return value;
 }
+
+/**
+ * Local S3 stand-ins serve path-style URLs only (`http://host/bucket/key`); AWS takes either.
+ * `S3_FORCE_PATH_STYLE=true` switches the client to them.
+ */
+export function s3ClientConfig(): { forcePathStyle: boolean } {
+  return { forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' };
+}

@@ -19,13 +19,14 @@ const TABLE_ATTRIBUTES = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI
 const BOOKKEEPING = new Set(['version', 'updatedAt', 'createdAt', 'causedBy', 'id', 'tenantId']);
 
 /** The entity kinds that have events, and the key each is found under in its detail. */
-const EVENTFUL: Record<string, { key: string; created: DetailType; updated?: DetailType }> = {
+const EVENTFUL: Record<string, { key: string; created: DetailType; updated?: DetailType; createdWhen?: (entity: Image) => boolean }> = {
   CONTACT: { key: 'contact', created: 'ContactCreated', updated: 'ContactUpdated' },
   PROPERTY: { key: 'property', created: 'PropertyCreated', updated: 'PropertyUpdated' },
   DEAL: { key: 'deal', created: 'DealCreated' },
   ACTIVITY: { key: 'activity', created: 'ActivityCreated' },
   REJECTION: { key: 'rejection', created: 'RejectionCreated' },
-  INQUIRY: { key: 'inquiry', created: 'InquiryReceived' },
+  // Refused inquiries (spam, virus, oversize) are kept for the record but trigger nothing.
+  INQUIRY: { key: 'inquiry', created: 'InquiryReceived', createdWhen: (inquiry) => inquiry.status === 'received' },
 };
 
 type Image = Record<string, unknown>;
@@ -58,6 +59,7 @@ export function recordToEvents(record: DynamoDBRecord): DomainEvent[] {
 
   const details: Array<[DetailType, Record<string, unknown>]> = [];
   if (record.eventName === 'INSERT') {
+    if (spec.createdWhen && !spec.createdWhen(entity)) return [];
     details.push([spec.created, { ...base, [spec.key]: entity }]);
   } else if (record.eventName === 'MODIFY') {
     const previous = oldImage ? strip(oldImage) : undefined;

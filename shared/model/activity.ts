@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CausedBy, EntityMeta, Id, IsoDateTime, Line, Text } from './common.ts';
 
 export const ACTIVITY_TYPES = ['appointment', 'note', 'call', 'email', 'letter'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bookkeeping every stored entity carries. */
 export const EntityMeta = z.object({

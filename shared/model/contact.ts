@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Birthday } from './birthday.ts';
 import { CausedBy, Email, EntityMeta, Id, Line, Phone, patchOf } from './common.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CausedBy, EntityMeta, Id, Line, Text, patchOf } from './common.ts';
 
 export const DEFAULT_PIPELINE = 'default';

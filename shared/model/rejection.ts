@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CausedBy, EntityMeta, Id, Line, Text } from './common.ts';
 
 /** An Absage: a contact declines (a property, a deal, or any further contact), with a reason. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CausedBy, EntityMeta, Id, IsoDateTime, Line, Text, patchOf } from './common.ts';
 
 export const TaskFields = z.strictObject({

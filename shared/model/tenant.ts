@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, Line, TimeZone, VersionField } from './common.ts';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';

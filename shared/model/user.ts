@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, EntityMeta, Line, Phone, patchOf } from './common.ts';
 
 /** An agent (Makler) of the agency: owner of contacts, contact person of properties, task assignee. */

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoActivityStore, type ActivityStore } from './activity-store.ts';
 import { DynamoContactStore, type ContactStore } from './contact-store.ts';
 import { DynamoDealStore, type DealStore } from './deal-store.ts';
+import { DynamoInquiryStore, type InquiryStore } from './inquiry-store.ts';
 import { DynamoPropertyStore, type PropertyStore } from './property-store.ts';
 import { DynamoRejectionStore, type RejectionStore } from './rejection-store.ts';
 import { DynamoSettingsStore, type SettingsStore } from './settings-store.ts';
@@ -18,6 +19,7 @@ export interface CrmStores {
   activities: ActivityStore;
   rejections: RejectionStore;
   tasks: TaskStore;
+  inquiries: InquiryStore;
 }
 
 export function createCrmStores(client: DynamoDBDocumentClient, tableName: string): CrmStores {
@@ -30,5 +32,6 @@ export function createCrmStores(client: DynamoDBDocumentClient, tableName: strin
     activities: new DynamoActivityStore(client, tableName),
     rejections: new DynamoRejectionStore(client, tableName),
     tasks: new DynamoTaskStore(client, tableName),
+    inquiries: new DynamoInquiryStore(client, tableName),
   };
 }

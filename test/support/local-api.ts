@@ -18,6 +18,7 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
     dataDir: mkdtempSync(join(tmpdir(), 'crm-test-')),
     apiPort: 0,
     eventBusPort: 0,
+    smtpPort: 0,
     streamPollMs: 20,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `e${randomBytes(4).toString('hex')}-`,

@@ -49,10 +49,11 @@ describe('stream record to domain events', () => {
   it('turns new activities, Absagen and inquiries into their Created events', () => {
     const activity = { ...meta, id: 'a1', type: 'note', category: 'Objekt archivieren', contactIds: [], propertyId: 'p1' };
     const rejection = { ...meta, id: 'r1', reason: 'Kein Kontakt mehr gewünscht', contactId: 'c1' };
-    const inquiry = { ...meta, id: 'i1', messageId: '<m@x>', format: 'plain' };
+    const inquiry = { ...meta, id: 'i1', messageId: '<m@x>', format: 'unstructured', status: 'received' };
     expect(recordToEvents(streamRecord('INSERT', 'ACTIVITY', activity))[0]).toMatchObject({ source: 'crm.activities', detailType: 'ActivityCreated', detail: { activity } });
     expect(recordToEvents(streamRecord('INSERT', 'REJECTION', rejection))[0]).toMatchObject({ source: 'crm.rejections', detailType: 'RejectionCreated' });
     expect(recordToEvents(streamRecord('INSERT', 'INQUIRY', inquiry))[0]).toMatchObject({ source: 'crm.inquiries', detailType: 'InquiryReceived' });
+    expect(recordToEvents(streamRecord('INSERT', 'INQUIRY', { ...inquiry, status: 'refused' }))).toEqual([]);
   });
 
   it('turns property writes into PropertyCreated and PropertyUpdated', () => {

@@ -1,0 +1,41 @@
+import type { ExtractedInquiry } from '../model/inquiry.ts';
+import type { Mail } from './mail.ts';
+import { findFeedbackXml, parseOpenImmoFeedback } from './openimmo.ts';
+import { parsePortalText } from './portal-text.ts';
+import { parseTaggedHtml } from './tagged-html.ts';
+import { email, line, splitName, text } from './text.ts';
+
+/**
+ * Extracts the inquiry, trying in order: an OpenImmo-Feedback XML attachment, a web form's tagged
+ * HTML, a portal's plain-text labels, and finally the From header and the body. The result names
+ * the format it came from.
+ */
+export function extractInquiry(mail: Mail): ExtractedInquiry {
+  for (const xml of findFeedbackXml(mail)) {
+    const feedback = parseOpenImmoFeedback(xml);
+    if (feedback) return feedback;
+  }
+  const tagged = mail.html ? parseTaggedHtml(mail.html) : undefined;
+  if (tagged) return tagged;
+  return parsePortalText(mail) ?? unstructured(mail);
+}
+
+function unstructured(mail: Mail): ExtractedInquiry {
+  const { firstName, lastName } = splitName(mail.from.name);
+  return {
+    format: 'unstructured',
+    portal: null,
+    salutation: null,
+    firstName,
+    lastName,
+    email: email(mail.replyTo) ?? email(mail.from.address),
+    phone: null,
+    message: text(mail.text) ?? line(mail.subject),
+    propertyRef: null,
+    portalObjectId: null,
+    preferredContact: [],
+    wishes: [],
+    sentOn: null,
+    address: null,
+  };
+}
