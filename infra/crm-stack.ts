@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { BirthdaySchedule } from './constructs/birthday-schedule.ts';
 import { Data } from './constructs/data.ts';
 import { InboundMail } from './constructs/inbound-mail.ts';
 import { Pipeline } from './constructs/pipeline.ts';
@@ -17,12 +18,14 @@ export class CrmStack extends Stack {
   readonly api: Api;
   readonly pipeline: Pipeline;
   readonly inbound: InboundMail;
+  readonly birthdays: BirthdaySchedule;
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
     this.data = new Data(this, 'Data');
-    this.api = new Api(this, 'Api', { crmTable: this.data.crmTable, corsOrigins: props.corsOrigins });
     this.pipeline = new Pipeline(this, 'Pipeline', { crmTable: this.data.crmTable });
+    this.api = new Api(this, 'Api', { crmTable: this.data.crmTable, bus: this.pipeline.bus, corsOrigins: props.corsOrigins });
     this.inbound = new InboundMail(this, 'InboundMail', { crmTable: this.data.crmTable, recipients: props.inboundRecipients ?? ['inbound.crm.example'] });
+    this.birthdays = new BirthdaySchedule(this, 'Birthdays', { crmTable: this.data.crmTable, bus: this.pipeline.bus });
   }
 }

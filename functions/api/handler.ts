@@ -1,9 +1,17 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient, requireEnv } from '#shared/aws/clients';
+import { runBirthdayCheck } from '#shared/birthdays/birthday-run';
+import { EventPublisher } from '#shared/events/publisher';
 import { createCrmStores } from '#shared/stores/crm-stores';
 
-// Built once per container: warm invocations reuse the client and its connections.
-const stores = createCrmStores(createDocumentClient(), requireEnv('CRM_TABLE_NAME'));
+// Built once per container: warm invocations reuse the clients and their connections.
+const client = createDocumentClient();
+const tableName = requireEnv('CRM_TABLE_NAME');
+const publisher = new EventPublisher(new EventBridgeClient({}), requireEnv('EVENT_BUS_NAME'));
 
 /** The CRM's HTTP API: one function behind every route, dispatching on API Gateway's route key. */
-export const handler = createHttpHandler(stores);
+export const handler = createHttpHandler({
+  stores: createCrmStores(client, tableName),
+  runBirthdays: (input) => runBirthdayCheck({ client, tableName, publisher }, input),
+});

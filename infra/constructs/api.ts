@@ -4,8 +4,10 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUS_NAME_ENV } from '#events/rules';
 import { API_ROUTES } from '#shared/api/routes';
 import { ADMIN_GROUP, TENANT_CLAIM } from '#shared/http/auth';
 import { CRM_TABLE } from '../tables.ts';
@@ -13,6 +15,8 @@ import { CrmFunction } from './crm-function.ts';
 
 export interface ApiProps {
   crmTable: dynamodb.ITable;
+  /** The bus the admin's birthday back-fill publishes to. */
+  bus: events.IEventBus;
   /** Origins the CRM front end is served from. @default ['*'] */
   corsOrigins?: string[];
   /** Steady-state requests per second for the whole API. @default 200 */
@@ -64,9 +68,10 @@ export class Api extends Construct {
     this.handler = new CrmFunction(this, 'Handler', {
       name: 'api',
       description: 'CRM HTTP API',
-      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(',') },
+      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(',') },
     });
     this.handler.grantTableReadWrite(props.crmTable);
+    props.bus.grantPutEventsTo(this.handler.fn);
 
     const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
       jwtAudience: [this.client.userPoolClientId],

@@ -1,15 +1,15 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as actions from 'aws-cdk-lib/aws-ses-actions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CRM_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
+import { FailureQueue } from './failure-queue.ts';
 
 export const INBOUND_PREFIX = 'inbound/';
 
@@ -49,16 +49,7 @@ export class InboundMail extends Construct {
       reason: 'Only SES writes and only the inbound function reads this bucket, and objects expire; CloudTrail data events are the audit path, not a second access-log bucket.',
     });
 
-    this.failures = new sqs.Queue(this, 'Failures', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    Validations.of(this.failures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the on-failure destination of the inbound function\'s async invocations.' });
-    new cloudwatch.Alarm(this, 'FailuresAlarm', {
-      alarmDescription: 'Inbound mails could not be recorded after retries; inspect the inbound failure queue.',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.failures = new FailureQueue(this, 'Failures', { purpose: 'Inbound mails that could not be recorded after the async retries' }).queue;
 
     this.handler = new CrmFunction(this, 'Handler', {
       name: 'inbound-mail',

@@ -1,13 +1,14 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUS_NAME_ENV } from '#events/rules';
 import { CrmFunction } from './crm-function.ts';
+import { FailureQueue } from './failure-queue.ts';
 
 export interface PipelineProps {
   crmTable: dynamodb.ITable;
@@ -43,23 +44,11 @@ export class Pipeline extends Construct {
       retention: props.archiveRetention ?? Duration.days(365),
     });
 
-    this.failures = new sqs.Queue(this, 'StreamFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const failures = new FailureQueue(this, 'StreamFailures', {
+      purpose: 'Stream records that could not become events (after the event source\'s retries, or poison)',
     });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead end: the on-failure destination of the stream source and the sink for poison records.',
-    });
-    this.failureAlarm = new cloudwatch.Alarm(this, 'StreamFailuresAlarm', {
-      alarmDescription: 'Stream records could not be turned into events; inspect the StreamFailures queue.',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.failures = failures.queue;
+    this.failureAlarm = failures.alarm;
 
     this.publisher = new CrmFunction(this, 'StreamPublisher', {
       name: 'stream-publisher',

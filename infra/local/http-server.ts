@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf } from '#shared/api/routes';
+import { AppError } from '#shared/errors';
 import type { HttpEvent, HttpResult } from '#shared/http/types';
 import type { DevAuth } from './dev-auth.ts';
 
@@ -50,8 +51,13 @@ async function serve(options: LocalApiOptions, req: IncomingMessage, res: Server
   const method = req.method ?? 'GET';
   const local = options.localRoutes?.[`${method} ${url.pathname}`];
   if (local) {
-    const result = await local(req, url);
-    return send(res, result.status, result.body);
+    try {
+      const result = await local(req, url);
+      return send(res, result.status, result.body);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return send(res, error.status, { error: { code: error.code, message: error.message, fields: error.fields } });
+    }
   }
   if (method === 'OPTIONS') return preflight(res);
 

@@ -20,6 +20,10 @@ import { LocalS3 } from './s3-server.ts';
 import { startSmtpInbound } from './smtp-inbound.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createInboundHandler } from '#shared/inbound/inbound-handler';
+import { runBirthdayCheck, type BirthdayRunInput, type BirthdayRunResult } from '#shared/birthdays/birthday-run';
+import { createBirthdayHandler } from '#shared/birthdays/birthday-handler';
+import { BIRTHDAY_SCHEDULE } from '#shared/birthdays/schedule';
+import { startSchedule } from './scheduler.ts';
 
 export interface LocalStackOptions {
   /** Folder for data that survives a restart (DynamoDB files, dev keys). */
@@ -54,6 +58,10 @@ export interface LocalStack {
   poison: MemoryPoisonSink;
   smtpPort: number;
   s3: LocalS3;
+  /** Runs the birthday check now (all tenants, or one), as the schedule or the admin route would. */
+  runBirthdays(input: BirthdayRunInput): Promise<BirthdayRunResult>;
+  /** When the local schedule fires next. */
+  nextBirthdayRun(): Date;
   stop(): Promise<void>;
 }
 
@@ -95,8 +103,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // The stream publisher, fed by a poller that plays Lambda's DynamoDB event source.
   const poison = new MemoryPoisonSink();
   const eventBridge = new EventBridgeClient({ endpoint: busUrl });
+  const publisher = new EventPublisher(eventBridge, process.env.EVENT_BUS_NAME);
   const streamHandler = createStreamHandler({
-    publisher: new EventPublisher(eventBridge, process.env.EVENT_BUS_NAME),
+    publisher,
     poison,
     log: (entry) => entry.level !== 'INFO' && log(`[stream-publisher] ${JSON.stringify(entry)}`),
   });
@@ -104,16 +113,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const poller = new StreamPoller({ ddb: raw, streams, tableName: tableNames[CRM_TABLE.envVar]!, handler: streamHandler, pollIntervalMs: options.streamPollMs, log });
   await poller.start();
 
-  const stores = createCrmStores(createDocumentClient(raw), tableNames[CRM_TABLE.envVar]!);
+  const doc = createDocumentClient(raw);
+  const crmTable = tableNames[CRM_TABLE.envVar]!;
+  const stores = createCrmStores(doc, crmTable);
+  const runBirthdays = (input: BirthdayRunInput) => runBirthdayCheck({ client: doc, tableName: crmTable, publisher }, input);
+  // The daily schedule, from the same constant as the CDK schedule.
+  const birthdayHandler = createBirthdayHandler({ client: doc, tableName: crmTable, publisher }, (e) => log(`[birthday-check] ${JSON.stringify(e)}`));
+  const schedule = startSchedule(BIRTHDAY_SCHEDULE.cron, BIRTHDAY_SCHEDULE.timeZone, (at) => birthdayHandler({ scheduledTime: at.toISOString() }), log);
   const auth = await DevAuth.load(join(options.dataDir, 'dev-keys.json'));
   const localRoutes: Record<string, LocalRoute> = {
+    'POST /_local/birthday-runs': async (_req, url) => {
+      const date = url.searchParams.get('date') ?? undefined;
+      return { status: 200, body: await birthdayHandler(date ? { date } : {}) };
+    },
     'GET /_local/events': async (_req, url) => {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 500);
       return { status: 200, body: { items: bus.recent().reverse().slice(0, limit) } };
     },
     ...options.localRoutes,
   };
-  const api = await startLocalApi({ handler: createHttpHandler(stores), auth, port: options.apiPort, localRoutes });
+  const api = await startLocalApi({ handler: createHttpHandler({ stores, runBirthdays }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
   const s3 = new LocalS3(join(options.dataDir, 's3'));
@@ -141,7 +160,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     poison,
     smtpPort: smtp.port,
     s3,
+    runBirthdays,
+    nextBirthdayRun: schedule.next,
     async stop() {
+      schedule.stop();
       await api.close();
       await smtp.close();
       await s3.stop();

@@ -14,6 +14,7 @@ async function main() {
       `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
       `  EventBridge    ${stack.bus.url} (recent events: ${stack.apiUrl}/_local/events)`,
       `  SMTP inbound   smtp://127.0.0.1:${stack.smtpPort} (mail for the tenants' inbound addresses)`,
+      `  Birthdays      daily at 07:00 Europe/Berlin, next ${stack.nextBirthdayRun().toISOString()}; now: npm run birthdays -- --date YYYY-MM-DD`,
       `  Token          npm run token -- --tenant acme --role admin`,
       'Press Ctrl-C to stop.',
     ].join('\n'),

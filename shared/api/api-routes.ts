@@ -1,6 +1,7 @@
 import type { RouteImpl } from '../http/types.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { activityRoutes } from './activities-api.ts';
+import { birthdayRunRoutes, type BirthdayRunner } from './birthday-runs-api.ts';
 import { contactRoutes } from './contacts-api.ts';
 import { dealRoutes } from './deals-api.ts';
 import { inquiryRoutes } from './inquiries-api.ts';
@@ -11,8 +12,14 @@ import { settingsRoutes } from './settings-api.ts';
 import { taskRoutes } from './tasks-api.ts';
 import { userRoutes } from './users-api.ts';
 
+/** What the API's routes work with. */
+export interface ApiServices {
+  stores: CrmStores;
+  runBirthdays: BirthdayRunner;
+}
+
 /** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
-export function apiRoutes(stores: CrmStores): Record<RouteKey, RouteImpl> {
+export function apiRoutes({ stores, runBirthdays }: ApiServices): Record<RouteKey, RouteImpl> {
   const impls: Record<string, RouteImpl> = {
     ...settingsRoutes(stores),
     ...userRoutes(stores),
@@ -23,6 +30,7 @@ export function apiRoutes(stores: CrmStores): Record<RouteKey, RouteImpl> {
     ...rejectionRoutes(stores),
     ...taskRoutes(stores),
     ...inquiryRoutes(stores),
+    ...birthdayRunRoutes(stores, runBirthdays),
   };
   const declared = new Set<string>(API_ROUTES.map(routeKeyOf));
   const missing = [...declared].filter((key) => !impls[key]);

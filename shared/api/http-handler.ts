@@ -3,20 +3,19 @@ import httpCors from '@middy/http-cors';
 import { bodyLimit } from '../http/middleware/body-limit.ts';
 import { errorResponse } from '../http/middleware/error-response.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
-import type { CrmStores } from '../stores/crm-stores.ts';
-import { apiRoutes } from './api-routes.ts';
+import { apiRoutes, type ApiServices } from './api-routes.ts';
 import { createRouter } from './router.ts';
 
 /**
  * The HTTP API as one middy handler: CORS, error mapping, the 256 KB body limit, JSON parsing, then
- * the router. The Lambda builds it once with its stores; the local stack and the tests build it
+ * the router. The Lambda builds it once with its services; the local stack and the tests build it
  * with theirs.
  */
-export function createHttpHandler(stores: CrmStores, corsOrigins = (process.env.CORS_ORIGINS ?? '*').split(',')) {
+export function createHttpHandler(services: ApiServices, corsOrigins = (process.env.CORS_ORIGINS ?? '*').split(',')) {
   return middy()
     .use(httpCors({ origins: corsOrigins, headers: 'authorization,content-type', methods: 'GET,POST,PUT,PATCH,DELETE' }))
     .use(errorResponse())
     .use(bodyLimit())
     .use(jsonBody())
-    .handler(createRouter(apiRoutes(stores)));
+    .handler(createRouter(apiRoutes(services)));
 }

@@ -47,6 +47,7 @@ export const API_ROUTES = [
   route('PATCH', '/tasks/{id}'),
   route('GET', '/inquiries'),
   route('GET', '/inquiries/{id}'),
+  route('POST', '/birthday-runs', 'admin'),
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteKey = `${(typeof API_ROUTES)[number]['method']} ${(typeof API_ROUTES)[number]['path']}`;

@@ -1,0 +1,68 @@
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { BUS_NAME_ENV } from '#events/rules';
+import { BIRTHDAY_SCHEDULE } from '#shared/birthdays/schedule';
+import { CRM_TABLE } from '../tables.ts';
+import { CrmFunction } from './crm-function.ts';
+import { FailureQueue } from './failure-queue.ts';
+
+export interface BirthdayScheduleProps {
+  crmTable: dynamodb.ITable;
+  bus: events.IEventBus;
+}
+
+/**
+ * The daily birthday check: an EventBridge Scheduler schedule at 07:00 Europe/Berlin (flexible
+ * window off) invokes the birthday-check function with the time it fired, retries, and sends what
+ * still fails to an alarmed dead-letter queue. The function may only query the birthday index and
+ * put events on the bus.
+ */
+export class BirthdaySchedule extends Construct {
+  readonly handler: CrmFunction;
+  readonly schedule: scheduler.Schedule;
+  readonly deadLetters: FailureQueue;
+
+  constructor(scope: Construct, id: string, props: BirthdayScheduleProps) {
+    super(scope, id);
+    this.handler = new CrmFunction(this, 'Handler', {
+      name: 'birthday-check',
+      description: 'Daily: ContactBirthday for the day\'s birthdays',
+      timeout: Duration.minutes(5),
+      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, [BUS_NAME_ENV]: props.bus.eventBusName },
+    });
+    // Only the sparse birthday index: the run never reads the table itself.
+    this.handler.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.crmTable.tableArn}/index/BirthdayIndex`] }));
+    props.bus.grantPutEventsTo(this.handler.fn);
+
+    this.deadLetters = new FailureQueue(this, 'DeadLetters', { purpose: 'Birthday-check invocations the scheduler could not deliver after its retries' });
+    // The scheduler's own role, allowed to invoke this function only.
+    const invoker = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: 'EventBridge Scheduler invoking the birthday check',
+    });
+    const stack = Stack.of(this);
+    const fnId = stack.resolve(stack.getLogicalId(this.handler.fn.node.defaultChild as lambda.CfnFunction)) as string;
+    Validations.of(invoker).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
+      reason: 'The Lambda target grants invoke on the function and its versions (arn:*); it reaches no other function.',
+    });
+    this.schedule = new scheduler.Schedule(this, 'Daily', {
+      description: 'Birthday check, daily at 07:00 Europe/Berlin',
+      schedule: scheduler.ScheduleExpression.expression(BIRTHDAY_SCHEDULE.cron, TimeZone.of(BIRTHDAY_SCHEDULE.timeZone)),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new LambdaInvoke(this.handler.fn, {
+        input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+        role: invoker,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue: this.deadLetters.queue,
+      }),
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SCHEMA_VERSION, SOURCE_OF, type DomainEvent } from '#events/catalogue';
+import type { EventPublisher } from '../events/publisher.ts';
+import { ageOn, celebratedMonthDays } from './dates.ts';
+
+const TABLE_ATTRIBUTES = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'entity']);
+
+export interface BirthdayRunInput {
+  /** The day being celebrated, `YYYY-MM-DD`. */
+  date: string;
+  /** Only this tenant's contacts (an admin's back-fill); all tenants when absent (the daily run). */
+  tenantId?: string;
+}
+
+export interface BirthdayRunResult {
+  date: string;
+  tenantId?: string;
+  birthdays: number;
+  published: number;
+  /** Items DynamoDB read for the run (the sparse index holds only contacts to greet). */
+  itemsRead: number;
+  pages: number;
+}
+
+/** Thrown when events could not be published; the scheduler retries the run (keys make it idempotent). */
+export class BirthdayPublishError extends Error {}
+
+export interface BirthdayRunDeps {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+  now?: () => Date;
+}
+
+/**
+ * Emits one ContactBirthday per contact celebrating on `date`: reads only that month-day's
+ * partition of the sparse BirthdayIndex (plus 29 February's on 28 February of a common year),
+ * page by page, never scanning. Each event's key is (tenant, contact, date), so a second run for
+ * the same date changes nothing downstream.
+ */
+export async function runBirthdayCheck(deps: BirthdayRunDeps, input: BirthdayRunInput): Promise<BirthdayRunResult> {
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const result: BirthdayRunResult = { date: input.date, ...(input.tenantId ? { tenantId: input.tenantId } : {}), birthdays: 0, published: 0, itemsRead: 0, pages: 0 };
+  const events: DomainEvent<'ContactBirthday'>[] = [];
+
+  for (const monthDay of celebratedMonthDays(input.date)) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.client.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          IndexName: 'BirthdayIndex',
+          KeyConditionExpression: input.tenantId ? 'BDAY = :md AND begins_with(BDAYSK, :tenant)' : 'BDAY = :md',
+          ExpressionAttributeValues: { ':md': monthDay, ...(input.tenantId ? { ':tenant': `${input.tenantId}#` } : {}) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      result.pages++;
+      result.itemsRead += page.ScannedCount ?? page.Count ?? 0;
+      for (const item of page.Items ?? []) {
+        if (item.archived === true || typeof item.birthday !== 'string') continue;
+        const contact = Object.fromEntries(Object.entries(item).filter(([k]) => !TABLE_ATTRIBUTES.has(k))) as Record<string, unknown> & { id: string; tenantId: string };
+        const age = ageOn(item.birthday, input.date);
+        events.push({
+          source: SOURCE_OF.ContactBirthday,
+          detailType: 'ContactBirthday',
+          detail: {
+            tenantId: contact.tenantId,
+            schemaVersion: SCHEMA_VERSION,
+            occurredAt: now,
+            eventKey: `birthday#${contact.tenantId}#${contact.id}#${input.date}`,
+            contact: contact as never,
+            date: input.date,
+            ...(age !== undefined ? { age } : {}),
+          },
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  result.birthdays = events.length;
+  const outcome = await deps.publisher.publish(events);
+  result.published = events.length - outcome.failed.length;
+  if (outcome.failed.length > 0) {
+    throw new BirthdayPublishError(`${outcome.failed.length} of ${events.length} birthday events were not published: ${outcome.failed[0]!.error}`);
+  }
+  return result;
+}
