@@ -50,4 +50,38 @@ export const CRM_TABLE: TableDef = {
   ],
 };
 
-export const TABLES: readonly TableDef[] = [CRM_TABLE];
+/**
+ * AutomationsTable: automation definitions per tenant. `GSI1` lists a tenant's automations newest
+ * first; the sparse `EnabledIndex` holds only enabled automations under `<tenant>#<eventType>`, so a
+ * runner loads exactly its candidates with one query.
+ */
+export const AUTOMATIONS_TABLE: TableDef = {
+  id: 'AutomationsTable',
+  envVar: 'AUTOMATIONS_TABLE_NAME',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [
+    { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+    { indexName: 'EnabledIndex', partitionKey: 'TRIGGER', sortKey: 'TRIGGERSK', projection: 'ALL' },
+  ],
+};
+
+/**
+ * ExecutionsTable: one record per run (skipped runs included) and the claims that make each
+ * (automation, event) run at most once. `GSI1` per tenant, `GSI2` per automation, `GSI3` per tenant
+ * and status, all newest first. Everything expires (TTL) after the retention, 90 days by default.
+ */
+export const EXECUTIONS_TABLE: TableDef = {
+  id: 'ExecutionsTable',
+  envVar: 'EXECUTIONS_TABLE_NAME',
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'expiresAt',
+  indexes: [
+    { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+    { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
+    { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+  ],
+};
+
+export const TABLES: readonly TableDef[] = [CRM_TABLE, AUTOMATIONS_TABLE, EXECUTIONS_TABLE];

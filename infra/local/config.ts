@@ -4,6 +4,7 @@ import { join } from 'node:path';
 export const localConfig = {
   apiPort: Number(process.env.API_PORT ?? 3000),
   dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
+  sesPort: Number(process.env.SES_PORT ?? 8005),
   smtpPort: Number(process.env.SMTP_PORT ?? 2525),
   eventBusPort: Number(process.env.EVENTBRIDGE_PORT ?? 4010),
   streamPollMs: Number(process.env.STREAM_POLL_MS ?? 100),

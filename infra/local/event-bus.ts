@@ -63,6 +63,13 @@ export class LocalEventBus {
     this.targets.push({ name, pattern: compilePattern(pattern), deliver, queue: Promise.resolve() });
   }
 
+  /** Replaces the target of a rule added before. */
+  setTarget(name: string, deliver: (event: BusEvent) => Promise<void>): void {
+    const target = this.targets.find((t) => t.name === name);
+    if (!target) throw new Error(`No rule ${name}`);
+    target.deliver = deliver;
+  }
+
   recent(): DeliveredEvent[] {
     return [...this.delivered];
   }

@@ -10,7 +10,14 @@ import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient } from '#shared/aws/clients';
 import { createTables } from '#shared/db/create-tables';
 import { createCrmStores } from '#shared/stores/crm-stores';
-import { CRM_TABLE, TABLES } from '../tables.ts';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../tables.ts';
+import { SESClient } from '@aws-sdk/client-ses';
+import startSes from 'aws-ses-v2-local';
+import type { AddressInfo } from 'node:net';
+import { createEngine } from '#shared/engine/engine';
+import { SesMailer, type Mailer } from '#shared/engine/mailer';
+import { DynamoAutomationStore } from '#shared/stores/automation-store';
+import { DynamoExecutionStore } from '#shared/stores/execution-store';
 import { DevAuth } from './dev-auth.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { LocalEventBus, type BusEvent } from './event-bus.ts';
@@ -38,6 +45,10 @@ export interface LocalStackOptions {
   tablePrefix?: string;
   /** Port of the local EventBridge endpoint (0: any free port). @default 4010 */
   eventBusPort?: number;
+  /** Port of the local SES endpoint and its inbox (0: any free port). @default 8005 */
+  sesPort?: number;
+  /** Wraps the mailer (tests inject SES faults through it). */
+  wrapMailer?: (mailer: Mailer) => Mailer;
   /** Port of the local SMTP server for inbound mail (0: any free port). @default 2525 */
   smtpPort?: number;
   /** Wait between empty stream polls. @default 100 */
@@ -58,6 +69,8 @@ export interface LocalStack {
   poison: MemoryPoisonSink;
   smtpPort: number;
   s3: LocalS3;
+  /** The local SES endpoint; its inbox is at this URL and the sent mail at `${sesUrl}/store`. */
+  sesUrl: string;
   /** Runs the birthday check now (all tenants, or one), as the schedule or the admin route would. */
   runBirthdays(input: BirthdayRunInput): Promise<BirthdayRunResult>;
   /** When the local schedule fires next. */
@@ -95,7 +108,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // The bus, with one rule per event family, as the CDK stack has them.
   const bus = new LocalEventBus({ port: options.eventBusPort ?? 4010, region: process.env.AWS_REGION, log });
-  for (const family of FAMILIES) bus.addTarget(family, RULES[family], options.targets?.[family] ?? (async () => undefined));
+  // Targets are set once the runners exist (below); until then events are only recorded.
+  for (const family of FAMILIES) bus.addTarget(family, RULES[family], async () => undefined);
   const busUrl = await bus.start();
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = busUrl;
   process.env.EVENT_BUS_NAME ??= DEFAULT_BUS_NAME;
@@ -116,6 +130,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const doc = createDocumentClient(raw);
   const crmTable = tableNames[CRM_TABLE.envVar]!;
   const stores = createCrmStores(doc, crmTable);
+  const automations = new DynamoAutomationStore(doc, tableNames[AUTOMATIONS_TABLE.envVar]!);
+  const executions = new DynamoExecutionStore(doc, tableNames[EXECUTIONS_TABLE.envVar]!, tableNames[AUTOMATIONS_TABLE.envVar]!);
+
+  // SES: aws-ses-v2-local, with its web inbox; the runners are the bus rules' targets.
+  const sesServer = await startSes({ host: '127.0.0.1', port: options.sesPort ?? 8005 });
+  const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
+  process.env.AWS_ENDPOINT_URL_SES = sesUrl;
+  const ses = new SESClient({ endpoint: sesUrl });
+  const baseMailer = new SesMailer(ses);
+  const engine = createEngine({
+    stores,
+    automations,
+    executions,
+    mailer: options.wrapMailer ? options.wrapMailer(baseMailer) : baseMailer,
+    log: (entry) => entry.level !== 'INFO' && log(`[runner] ${JSON.stringify(entry)}`),
+  });
+  for (const family of FAMILIES) bus.setTarget(family, options.targets?.[family] ?? ((event) => engine.handle(event).then(() => undefined)));
+
   const runBirthdays = (input: BirthdayRunInput) => runBirthdayCheck({ client: doc, tableName: crmTable, publisher }, input);
   // The daily schedule, from the same constant as the CDK schedule.
   const birthdayHandler = createBirthdayHandler({ client: doc, tableName: crmTable, publisher }, (e) => log(`[birthday-check] ${JSON.stringify(e)}`));
@@ -132,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     ...options.localRoutes,
   };
-  const api = await startLocalApi({ handler: createHttpHandler({ stores, runBirthdays }), auth, port: options.apiPort, localRoutes });
+  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
   const s3 = new LocalS3(join(options.dataDir, 's3'));
@@ -160,10 +192,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     poison,
     smtpPort: smtp.port,
     s3,
+    sesUrl,
     runBirthdays,
     nextBirthdayRun: schedule.next,
     async stop() {
       schedule.stop();
+      await new Promise((resolve) => sesServer.close(resolve));
+      ses.destroy();
       await api.close();
       await smtp.close();
       await s3.stop();

@@ -13,6 +13,7 @@ async function main() {
       `  API            ${stack.apiUrl}`,
       `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
       `  EventBridge    ${stack.bus.url} (recent events: ${stack.apiUrl}/_local/events)`,
+      `  SES inbox      ${stack.sesUrl} (mail the automations sent)`,
       `  SMTP inbound   smtp://127.0.0.1:${stack.smtpPort} (mail for the tenants' inbound addresses)`,
       `  Birthdays      daily at 07:00 Europe/Berlin, next ${stack.nextBirthdayRun().toISOString()}; now: npm run birthdays -- --date YYYY-MM-DD`,
       `  Token          npm run token -- --tenant acme --role admin`,

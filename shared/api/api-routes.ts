@@ -1,6 +1,9 @@
 import type { RouteImpl } from '../http/types.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { activityRoutes } from './activities-api.ts';
+import { automationRoutes } from './automations-api.ts';
+import type { AutomationStore } from '../stores/automation-store.ts';
+import type { ExecutionStore } from '../stores/execution-store.ts';
 import { birthdayRunRoutes, type BirthdayRunner } from './birthday-runs-api.ts';
 import { contactRoutes } from './contacts-api.ts';
 import { dealRoutes } from './deals-api.ts';
@@ -15,11 +18,13 @@ import { userRoutes } from './users-api.ts';
 /** What the API's routes work with. */
 export interface ApiServices {
   stores: CrmStores;
+  automations: AutomationStore;
+  executions: ExecutionStore;
   runBirthdays: BirthdayRunner;
 }
 
 /** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
-export function apiRoutes({ stores, runBirthdays }: ApiServices): Record<RouteKey, RouteImpl> {
+export function apiRoutes({ stores, automations, executions, runBirthdays }: ApiServices): Record<RouteKey, RouteImpl> {
   const impls: Record<string, RouteImpl> = {
     ...settingsRoutes(stores),
     ...userRoutes(stores),
@@ -31,6 +36,7 @@ export function apiRoutes({ stores, runBirthdays }: ApiServices): Record<RouteKe
     ...taskRoutes(stores),
     ...inquiryRoutes(stores),
     ...birthdayRunRoutes(stores, runBirthdays),
+    ...automationRoutes({ stores, automations, executions }),
   };
   const declared = new Set<string>(API_ROUTES.map(routeKeyOf));
   const missing = [...declared].filter((key) => !impls[key]);

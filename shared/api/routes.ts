@@ -48,6 +48,18 @@ export const API_ROUTES = [
   route('GET', '/inquiries'),
   route('GET', '/inquiries/{id}'),
   route('POST', '/birthday-runs', 'admin'),
+  route('GET', '/automation-presets', 'admin'),
+  route('POST', '/automations', 'admin'),
+  route('GET', '/automations', 'admin'),
+  route('GET', '/automations/{id}', 'admin'),
+  route('PUT', '/automations/{id}', 'admin'),
+  route('DELETE', '/automations/{id}', 'admin'),
+  route('POST', '/automations/{id}/enable', 'admin'),
+  route('POST', '/automations/{id}/disable', 'admin'),
+  route('POST', '/automations/{id}/test', 'admin'),
+  route('GET', '/automations/{id}/executions', 'admin'),
+  route('GET', '/executions', 'admin'),
+  route('GET', '/executions/{id}', 'admin'),
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteKey = `${(typeof API_ROUTES)[number]['method']} ${(typeof API_ROUTES)[number]['path']}`;

@@ -9,7 +9,7 @@ import { entityKey, kindListKey, uniqueKey, type EntityKind } from './keys.ts';
 import { Transaction } from './transaction.ts';
 
 /** Attributes that exist for the table's sake and never leave the store. */
-const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'entity']);
+const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt']);
 
 export type IndexName = 'GSI1' | 'GSI2' | 'GSI3';
 
@@ -28,7 +28,7 @@ export interface EntitySpec<T extends EntityMeta> {
   label: string;
   schema: z.ZodType<T>;
   /** Secondary index attributes derived from the entity (GSI2, GSI3, BirthdayIndex). */
-  indexKeys?: (entity: T) => Record<string, string | undefined>;
+  indexKeys?: (entity: T) => Record<string, string | number | undefined>;
   uniques?: (entity: T) => UniqueRef[];
   /** Items written beside a new entity in the same transaction (e.g. an activity's contact links). */
   companions?: (entity: T, key: { PK: string }) => Record<string, unknown>[];
@@ -52,6 +52,8 @@ export interface ListQuery {
 
 export interface WriteOptions {
   causedBy?: CausedBy;
+  /** A caller-chosen id for a create (deterministic ids make retried creates find their first result). */
+  id?: string;
   /** Adds further writes to the same transaction. */
   alsoIn?: (tx: Transaction) => void;
 }
@@ -81,7 +83,7 @@ export class EntityTable<T extends EntityMeta> {
     return new Transaction(this.tableName);
   }
 
-  async create(tenantId: string, data: object, options: WriteOptions & { id?: string } = {}): Promise<T> {
+  async create(tenantId: string, data: object, options: WriteOptions = {}): Promise<T> {
     const now = new Date().toISOString();
     const entity = this.validate({
       ...data,

@@ -11,7 +11,9 @@ export type EntityKind =
   | 'ACTIVITY'
   | 'REJECTION'
   | 'TASK'
-  | 'INQUIRY';
+  | 'INQUIRY'
+  | 'AUTOMATION'
+  | 'EXECUTION';
 
 export const ENTITY_SK = 'ENTITY';
 export const UNIQUE_SK = 'UNIQUE';

@@ -6,7 +6,7 @@ import type { CrmStores } from '../stores/crm-stores.ts';
 import { extractInquiry } from './extract.ts';
 import { parseMail } from './mail.ts';
 import { PORTALS, portalOf } from './portals.ts';
-import { line } from './text.ts';
+import { email, line } from './text.ts';
 
 /** Messages above this size are recorded as refused and never parsed. */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -82,6 +82,7 @@ export function createInboundHandler(deps: InboundDeps) {
     const base = {
       sesMessageId: mail.messageId,
       from: line(mail.commonHeaders?.from?.[0] ?? mail.source),
+      fromAddress: email(/<([^>]+)>\s*$/.exec(mail.commonHeaders?.from?.[0] ?? '')?.[1] ?? mail.commonHeaders?.from?.[0] ?? mail.source),
       subject: line(mail.commonHeaders?.subject, 998),
       receivedAt: new Date(mail.timestamp).toISOString(),
       verdicts,

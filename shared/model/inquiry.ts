@@ -49,6 +49,8 @@ export const Inquiry = EntityMeta.extend({
   rawMessage: z.object({ bucket: z.string(), key: z.string(), sizeBytes: z.number().int().nonnegative() }),
   recipient: z.string(),
   from: z.string().max(FIELD_LIMITS.line).nullable(),
+  /** The sender's address alone, lower-cased: what a trigger filters portals and web sites by. */
+  fromAddress: z.string().max(FIELD_LIMITS.email).nullable().default(null),
   subject: z.string().max(998).nullable(),
   receivedAt: z.iso.datetime(),
   verdicts: z.object({ spam: z.string(), virus: z.string() }),

@@ -19,6 +19,7 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
     apiPort: 0,
     eventBusPort: 0,
     smtpPort: 0,
+    sesPort: 0,
     streamPollMs: 20,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `e${randomBytes(4).toString('hex')}-`,

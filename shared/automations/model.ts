@@ -1,0 +1,113 @@
+import * as z from 'zod';
+import { Email, EntityMeta, Id, Line, Text, VersionField } from '../model/common.ts';
+
+/**
+ * An automation: Name / Auslöser / Aktion as data. The trigger is an event type plus an optional
+ * EventBridge pattern over the event's detail; the actions run in order.
+ */
+
+/** Event types a runner receives (property events have no runner). */
+export const TRIGGER_EVENTS = [
+  'ContactCreated',
+  'ContactUpdated',
+  'ContactBirthday',
+  'DealCreated',
+  'DealStageChanged',
+  'ActivityCreated',
+  'RejectionCreated',
+  'InquiryReceived',
+] as const;
+export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
+
+/** A template: Handlebars over the event's entities, checked on save. */
+const Template = (max: number) => z.string().min(1).max(max);
+
+const UserRef = z.strictObject({ userId: Id });
+/** Who a task goes to or who owns a contact, relative to the event. */
+export const Assignee = z.union([z.enum(['property_contact_person', 'contact_owner']), UserRef]);
+export const Recipient = z.union([z.enum(['contact', 'property_contact_person', 'contact_owner']), z.strictObject({ address: Email })]);
+
+export const SendEmailAction = z.strictObject({
+  type: z.literal('send_email'),
+  to: Recipient,
+  subject: Template(300),
+  body: Template(20_000),
+  /** Marketing mail goes only to contacts with consent and newsletter, never to archived ones. */
+  purpose: z.enum(['transactional', 'marketing']).default('transactional'),
+  /** Attach the appointment as an .ics invitation (triggers with an appointment only). */
+  attachIcs: z.boolean().default(false),
+});
+
+export const CreateTaskAction = z.strictObject({
+  type: z.literal('create_task'),
+  assignee: Assignee,
+  title: Template(300),
+  body: Template(5_000).optional(),
+  dueInDays: z.number().int().min(0).max(365).default(1),
+});
+
+export const UpdateContactAction = z.strictObject({
+  type: z.literal('update_contact'),
+  set: z
+    .strictObject({ status: Line(60).optional(), newsletter: z.boolean().optional(), ownerId: Id.optional(), archived: z.boolean().optional() })
+    .refine((s) => Object.keys(s).length > 0, 'Name at least one field to set'),
+});
+
+export const UpdatePropertyAction = z.strictObject({
+  type: z.literal('update_property'),
+  set: z.strictObject({ status: Line(60).optional(), archived: z.boolean().optional() }).refine((s) => Object.keys(s).length > 0, 'Name at least one field to set'),
+});
+
+export const MoveDealAction = z.strictObject({ type: z.literal('move_deal'), stage: Line(60) });
+
+export const CreateContactAction = z.strictObject({
+  type: z.literal('create_contact'),
+  /** Applied only when the contact is new; an existing contact keeps its own values. */
+  defaults: z
+    .strictObject({
+      status: Line(60).default('Interessent'),
+      newsletter: z.boolean().default(true),
+      owner: z.union([z.literal('property_contact_person'), UserRef, z.literal('none')]).default('property_contact_person'),
+    })
+    .default({ status: 'Interessent', newsletter: true, owner: 'property_contact_person' }),
+  /** Open a deal on the inquired property. */
+  openDeal: z.boolean().default(true),
+});
+
+export const Action = z.discriminatedUnion('type', [SendEmailAction, CreateTaskAction, UpdateContactAction, UpdatePropertyAction, MoveDealAction, CreateContactAction]);
+export type Action = z.infer<typeof Action>;
+export type ActionType = Action['type'];
+
+export const Trigger = z.strictObject({
+  event: z.enum(TRIGGER_EVENTS),
+  /** An EventBridge event pattern over the event detail; absent: every event of the type. */
+  where: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const AutomationFields = z.strictObject({
+  name: Line(200),
+  description: Text(2_000).optional(),
+  trigger: Trigger,
+  actions: z.array(Action).min(1).max(10),
+  enabled: z.boolean().default(false),
+  /** The preset it was installed from, if any. */
+  preset: z.string().max(60).optional(),
+});
+
+/** PUT replaces the definition; the version it was based on is required. */
+export const AutomationPut = AutomationFields.extend({ version: VersionField });
+
+/** The "Zuletzt ausgeführt" columns, written by the engine. */
+export const RunSummary = z.object({
+  lastRunAt: z.iso.datetime().optional(),
+  lastRunStatus: z.enum(['succeeded', 'failed', 'skipped']).optional(),
+  lastExecutionId: z.string().optional(),
+  lastError: z.string().optional(),
+  runCount: z.number().int().nonnegative().default(0),
+  failureCount: z.number().int().nonnegative().default(0),
+});
+
+export const Automation = AutomationFields.extend(EntityMeta.shape).extend(RunSummary.shape);
+export type AutomationInput = z.input<typeof AutomationFields>;
+export type AutomationDefinition = z.output<typeof AutomationFields>;
+export type Automation = z.output<typeof Automation>;

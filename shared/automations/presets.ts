@@ -1,0 +1,142 @@
+import * as z from 'zod';
+import { Email, Line } from '../model/common.ts';
+import type { AutomationInput } from './model.ts';
+
+/**
+ * The seven automations agents ask for most, installable with `POST /automations { "preset": key }`
+ * and editable afterwards like any other. German default texts.
+ */
+export interface Preset {
+  key: string;
+  name: string;
+  description: string;
+  params: z.ZodType;
+  build(params: Record<string, unknown>): AutomationInput;
+}
+
+const noParams = z.strictObject({});
+
+const preset = <P extends z.ZodType>(p: Omit<Preset, 'params' | 'build'> & { params: P; build: (params: z.output<P>) => AutomationInput }) => p as unknown as Preset;
+
+export const PRESETS: Preset[] = [
+  preset({
+    key: 'viewing-confirmation',
+    name: 'Besichtigungstermin bestätigen',
+    description: 'Wird ein Termin der Kategorie "Besichtigung" angelegt, erhält der Interessent eine Bestätigung mit Kalendereinladung (.ics).',
+    params: z.strictObject({ category: Line(60).default('Besichtigung') }),
+    build: ({ category }) => ({
+      name: 'Besichtigungstermin bestätigen',
+      trigger: { event: 'ActivityCreated', where: { activity: { type: ['appointment'], category: [category] } } },
+      actions: [
+        {
+          type: 'send_email',
+          to: 'contact',
+          purpose: 'transactional',
+          attachIcs: true,
+          subject: 'Ihr Besichtigungstermin am {{date activity.startsAt}} um {{time activity.startsAt}} Uhr',
+          body:
+            '{{greeting contact}},\n\nhiermit bestätigen wir Ihren Besichtigungstermin am {{date activity.startsAt}} um {{time activity.startsAt}} Uhr' +
+            '{{#if property.title}} für das Objekt "{{property.title}}"{{/if}}.{{#if activity.location}}\nTreffpunkt: {{activity.location}}{{/if}}\n\n' +
+            'Die Einladung für Ihren Kalender finden Sie im Anhang. Sollten Sie den Termin nicht wahrnehmen können, geben Sie uns bitte kurz Bescheid.\n\n' +
+            'Mit freundlichen Grüßen\n{{tenant.name}}',
+        },
+      ],
+    }),
+  }),
+  preset({
+    key: 'reserved-task',
+    name: 'Aufgabe bei Reservierung',
+    description: 'Wechselt ein Deal in die Phase "Reserviert", erhält der Ansprechpartner des Objekts eine Aufgabe.',
+    params: z.strictObject({ stage: Line(60).default('Reserviert'), dueInDays: z.number().int().min(0).max(60).default(2) }),
+    build: ({ stage, dueInDays }) => ({
+      name: `Aufgabe für den Ansprechpartner bei "${stage}"`,
+      trigger: { event: 'DealStageChanged', where: { toStage: [stage] } },
+      actions: [
+        {
+          type: 'create_task',
+          assignee: 'property_contact_person',
+          title: 'Reservierung bearbeiten: {{property.title}} ({{property.unitId}}) für {{contact.firstName}} {{contact.lastName}}',
+          body: 'Der Deal ist von "{{event.fromStage}}" nach "{{event.toStage}}" gewechselt. Bitte Reservierungsvereinbarung vorbereiten und Finanzierungsnachweis anfordern.',
+          dueInDays,
+        },
+      ],
+    }),
+  }),
+  preset({
+    key: 'inquiry-create-contact',
+    name: 'Kontakt aus Anfrage anlegen',
+    description: 'Kommt eine Anfrage von einer der Absenderadressen (Portal, Webseite), wird der Kontakt angelegt: Status "Interessent", Newsletter ja, Betreuer = Ansprechpartner des Objekts; die Anfrage wird verknüpft und ein Deal zum Objekt eröffnet.',
+    params: z.strictObject({ senderAddresses: z.array(Email).min(1).max(20).default(['noreply@immobilienscout24.de']) }),
+    build: ({ senderAddresses }) => ({
+      name: 'Kontakt aus Anfrage anlegen',
+      trigger: { event: 'InquiryReceived', where: { inquiry: { fromAddress: senderAddresses } } },
+      actions: [{ type: 'create_contact', defaults: { status: 'Interessent', newsletter: true, owner: 'property_contact_person' }, openDeal: true }],
+    }),
+  }),
+  preset({
+    key: 'inquiry-first-email',
+    name: 'Erste E-Mail an neue Interessenten',
+    description: 'Legt eine Automation einen Kontakt aus einer Anfrage an, erhält er eine erste E-Mail.',
+    params: noParams,
+    build: () => ({
+      name: 'Erste E-Mail an neue Interessenten',
+      trigger: { event: 'ContactCreated', where: { causedBy: { automationId: [{ exists: true }] }, contact: { source: [{ prefix: 'Anfrage' }] } } },
+      actions: [
+        {
+          type: 'send_email',
+          to: 'contact',
+          purpose: 'transactional',
+          subject: 'Vielen Dank für Ihre Anfrage',
+          body:
+            '{{greeting contact}},\n\nvielen Dank für Ihr Interesse. Wir haben Ihre Anfrage erhalten und melden uns in Kürze mit weiteren Informationen bei Ihnen.\n\n' +
+            'Mit freundlichen Grüßen\n{{#if owner.lastName}}{{owner.firstName}} {{owner.lastName}}\n{{/if}}{{tenant.name}}',
+        },
+      ],
+    }),
+  }),
+  preset({
+    key: 'birthday-greeting',
+    name: 'Geburtstagsgruß',
+    description: 'Hat ein Kontakt Geburtstag, erhält er einen Gruß (Marketing: nur mit Einwilligung und Newsletter, nie an archivierte Kontakte).',
+    params: noParams,
+    build: () => ({
+      name: 'Geburtstagsgruß',
+      trigger: { event: 'ContactBirthday' },
+      actions: [
+        {
+          type: 'send_email',
+          to: 'contact',
+          purpose: 'marketing',
+          subject: 'Alles Gute zum Geburtstag{{#if contact.firstName}}, {{contact.firstName}}{{/if}}!',
+          body: '{{greeting contact}},\n\nzu Ihrem Geburtstag wünschen wir Ihnen alles Gute, Gesundheit und viel Freude im neuen Lebensjahr.\n\nHerzliche Grüße\n{{tenant.name}}',
+        },
+      ],
+    }),
+  }),
+  preset({
+    key: 'rejection-archive-contact',
+    name: 'Kontakt nach Absage archivieren',
+    description: 'Wird eine Absage mit dem Grund "Kein Kontakt mehr gewünscht" hinterlegt, wird der Kontakt archiviert.',
+    params: z.strictObject({ reason: Line(200).default('Kein Kontakt mehr gewünscht') }),
+    build: ({ reason }) => ({
+      name: `Beim Hinterlegen einer Absage mit Absagegrund '${reason}' den Kontakt archivieren`,
+      trigger: { event: 'RejectionCreated', where: { rejection: { reason: [reason] } } },
+      actions: [{ type: 'update_contact', set: { archived: true } }],
+    }),
+  }),
+  preset({
+    key: 'note-archive-property',
+    name: 'Objekt per Notiz archivieren',
+    description: 'Wird eine Notiz der gewählten Kategorie erfasst, wird das verknüpfte Objekt archiviert.',
+    params: z.strictObject({ category: Line(60).default('Objekt archivieren'), status: Line(60).default('Archiviert') }),
+    build: ({ category, status }) => ({
+      name: `Objekt archivieren bei Notiz "${category}"`,
+      trigger: { event: 'ActivityCreated', where: { activity: { type: ['note'], category: [category], propertyId: [{ exists: true }] } } },
+      actions: [{ type: 'update_property', set: { archived: true, status } }],
+    }),
+  }),
+];
+
+export function findPreset(key: string): Preset | undefined {
+  return PRESETS.find((p) => p.key === key);
+}

@@ -1,0 +1,87 @@
+import type { CausedBy } from '../model/common.ts';
+import type { Activity } from '../model/activity.ts';
+import type { Contact } from '../model/contact.ts';
+import type { Deal } from '../model/deal.ts';
+import type { Inquiry } from '../model/inquiry.ts';
+import type { Property } from '../model/property.ts';
+import type { Rejection } from '../model/rejection.ts';
+import type { User } from '../model/user.ts';
+import type { CrmStores } from '../stores/crm-stores.ts';
+import type { TemplateData } from '../automations/templates.ts';
+
+/** What an action works with: the event's entities as they are now (not as the event saw them). */
+export interface RunContext {
+  tenantId: string;
+  eventType: string;
+  detail: Record<string, any>;
+  contact?: Contact;
+  property?: Property;
+  deal?: Deal;
+  activity?: Activity;
+  rejection?: Rejection;
+  inquiry?: Inquiry;
+  owner?: User;
+  contactPerson?: User;
+  tenant: { name?: string; senderAddress?: string; timeZone: string };
+  /** Provenance for every write the actions make. */
+  causedBy: CausedBy;
+  templateData: TemplateData;
+}
+
+const idOf = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+/**
+ * Loads the event's entities fresh from the stores, so a contact archived or deleted since the
+ * event was published is seen as such. Reads run in parallel.
+ */
+export async function buildContext(
+  stores: CrmStores,
+  eventType: string,
+  detail: Record<string, any>,
+  run: { automationId: string; executionId: string },
+): Promise<RunContext> {
+  const tenantId: string = detail.tenantId;
+  const get = <T>(store: { get(t: string, id: string): Promise<T | undefined> }, id: string | undefined) => (id ? store.get(tenantId, id) : Promise.resolve(undefined));
+
+  const activity = detail.activity as Activity | undefined;
+  const rejection = detail.rejection as Rejection | undefined;
+  const [settings, inquiry, dealNow] = await Promise.all([
+    stores.settings.get(tenantId),
+    get(stores.inquiries, idOf(detail.inquiry?.id)),
+    get(stores.deals, idOf(detail.deal?.id) ?? idOf(activity?.dealId) ?? idOf(rejection?.dealId)),
+  ]);
+  const contactId = idOf(detail.contact?.id) ?? idOf(dealNow?.contactId) ?? idOf(rejection?.contactId) ?? idOf(activity?.contactIds?.[0]) ?? idOf(inquiry?.contactId);
+  const propertyId = idOf(detail.property?.id) ?? idOf(dealNow?.propertyId) ?? idOf(activity?.propertyId) ?? idOf(rejection?.propertyId) ?? idOf(inquiry?.propertyId);
+  const [contact, property] = await Promise.all([get(stores.contacts, contactId), get(stores.properties, propertyId)]);
+  const [owner, contactPerson] = await Promise.all([get(stores.users, idOf(contact?.ownerId)), get(stores.users, idOf(property?.contactPersonId))]);
+
+  const tenant = {
+    ...('name' in settings && settings.name ? { name: settings.name } : {}),
+    ...('senderAddress' in settings && settings.senderAddress ? { senderAddress: settings.senderAddress } : {}),
+    timeZone: settings.timeZone,
+  };
+  const event = {
+    date: detail.date,
+    age: detail.age,
+    fromStage: detail.fromStage,
+    toStage: detail.toStage,
+    changedFields: detail.changedFields,
+    occurredAt: detail.occurredAt,
+  };
+  return {
+    tenantId,
+    eventType,
+    detail,
+    contact,
+    property,
+    deal: dealNow,
+    activity,
+    rejection,
+    inquiry,
+    owner,
+    contactPerson,
+    tenant,
+    causedBy: { automationId: run.automationId, executionId: run.executionId, depth: (detail.causedBy?.depth ?? 0) + 1 },
+    templateData: { contact, property, deal: dealNow, activity, rejection, inquiry, owner, contactPerson, tenant, event },
+  };
+}

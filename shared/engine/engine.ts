@@ -1,0 +1,170 @@
+import { monotonicFactory } from 'ulid';
+import { DETAIL_SCHEMAS, isDetailType } from '#events/catalogue';
+import { isFinal, type Execution, type StepRecord } from '../automations/execution.ts';
+import { TRIGGER_EVENTS, type Automation } from '../automations/model.ts';
+import { compilePattern, type CompiledPattern } from '../patterns/compile.ts';
+import { flattenEvent, matchesFlat, type FlatEvent } from '../patterns/match.ts';
+import type { CrmStores } from '../stores/crm-stores.ts';
+import type { AutomationStore } from '../stores/automation-store.ts';
+import type { ExecutionStore } from '../stores/execution-store.ts';
+import { prepareAction } from './actions/index.ts';
+import type { ActionDeps } from './actions/types.ts';
+import { buildContext, type RunContext } from './context.ts';
+import { describe, isPermanent, SkipError } from './errors.ts';
+import type { Mailer } from './mailer.ts';
+
+/** Chains of automations (an action's write triggering the next automation) stop at this depth. */
+export const MAX_CHAIN_DEPTH = 3;
+
+export interface EngineDeps {
+  stores: CrmStores;
+  automations: AutomationStore;
+  executions: ExecutionStore;
+  mailer: Mailer;
+  now?: () => Date;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/** An event as EventBridge hands it to a target. */
+export interface IncomingEvent {
+  source: string;
+  'detail-type': string;
+  detail: Record<string, unknown>;
+}
+
+export type RunOutcome = { automationId: string; executionId?: string; status: Execution['status'] | 'duplicate' };
+
+const nextId = monotonicFactory();
+const patternCache = new Map<string, CompiledPattern>();
+
+/** The automation's pattern, compiled once per version. */
+function patternOf(automation: Automation): CompiledPattern | undefined {
+  if (!automation.trigger.where) return undefined;
+  const key = `${automation.tenantId}#${automation.id}#${automation.version}`;
+  let pattern = patternCache.get(key);
+  if (!pattern) {
+    pattern = compilePattern(automation.trigger.where);
+    if (patternCache.size > 10_000) patternCache.clear();
+    patternCache.set(key, pattern);
+  }
+  return pattern;
+}
+
+export function matches(automation: Automation, flat: FlatEvent): boolean {
+  const pattern = patternOf(automation);
+  return !pattern || matchesFlat(pattern, flat);
+}
+
+/**
+ * The automation engine behind every runner: loads the tenant's enabled automations for the event
+ * type (one query on the sparse index), matches each pattern, and runs each match once per event:
+ * the run is claimed with a conditional write on (automation, eventKey), each step is recorded as
+ * started before its side effect, and the execution is recorded with the automation's last-run
+ * fields. Skips and permanent failures end a run with a reason; transient errors are thrown after
+ * every run is recorded, so AWS retries and the retry resumes where each run stopped.
+ */
+export function createEngine(deps: EngineDeps) {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const actionDeps: ActionDeps = { stores: deps.stores, mailer: deps.mailer, now };
+
+  async function handle(event: IncomingEvent): Promise<RunOutcome[]> {
+    const type = event['detail-type'];
+    if (!(TRIGGER_EVENTS as readonly string[]).includes(type) || !isDetailType(type)) return [];
+    const parsed = DETAIL_SCHEMAS[type].safeParse(event.detail);
+    if (!parsed.success) {
+      log({ level: 'ERROR', message: 'Event detail does not match the catalogue; dropped', type, issues: parsed.error.issues.slice(0, 5) });
+      return [];
+    }
+    const detail = parsed.data as Record<string, any>;
+    const candidates = await deps.automations.listEnabled(detail.tenantId, type);
+    if (candidates.length === 0) return [];
+    const flat = flattenEvent(detail);
+    const matching = candidates.filter((automation) => matches(automation, flat));
+
+    const settled = await Promise.allSettled(matching.map((automation) => run(automation, type, detail)));
+    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failures.length > 0) throw failures[0]!.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<RunOutcome>).value);
+  }
+
+  async function run(automation: Automation, type: string, detail: Record<string, any>): Promise<RunOutcome> {
+    const started = now().toISOString();
+    const depth: number = detail.causedBy?.depth ?? 0;
+    let execution: Execution = {
+      id: nextId(),
+      tenantId: detail.tenantId,
+      version: 1,
+      createdAt: started,
+      updatedAt: started,
+      automationId: automation.id,
+      automationName: automation.name,
+      automationVersion: automation.version,
+      eventKey: detail.eventKey,
+      eventType: type,
+      event: detail,
+      status: 'running',
+      attempts: 1,
+      depth,
+      steps: automation.actions.map((action, index): StepRecord => ({ index, type: action.type, status: 'pending', attempts: 0 })),
+      startedAt: started,
+    };
+
+    const claim = await deps.executions.begin(execution);
+    if (!claim.claimed) {
+      const previous = await deps.executions.get(detail.tenantId, claim.executionId);
+      if (!previous || isFinal(previous)) return { automationId: automation.id, executionId: claim.executionId, status: 'duplicate' };
+      execution = { ...previous, status: 'running', attempts: previous.attempts + 1, retryable: undefined };
+    }
+
+    const finish = async (patch: Partial<Execution>): Promise<RunOutcome> => {
+      const finishedAt = now().toISOString();
+      execution = await deps.executions.finish({ ...execution, ...patch, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(execution.startedAt) });
+      log({ level: execution.status === 'failed' ? 'WARN' : 'INFO', message: 'Automation run', automationId: automation.id, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error });
+      return { automationId: automation.id, executionId: execution.id, status: execution.status };
+    };
+    const setStep = (index: number, patch: Partial<StepRecord>) => {
+      execution = { ...execution, steps: execution.steps.map((s) => (s.index === index ? { ...s, ...patch } : s)) };
+    };
+
+    if (detail.causedBy?.automationId === automation.id) return finish({ status: 'skipped', reason: 'The automation caused this event itself; an automation never triggers itself' });
+    if (depth >= MAX_CHAIN_DEPTH) return finish({ status: 'skipped', reason: `Chain of automations stopped at depth ${depth} (limit ${MAX_CHAIN_DEPTH})` });
+
+    let ctx: RunContext | undefined;
+    for (const step of execution.steps) {
+      if (step.status === 'succeeded' || step.status === 'skipped') continue;
+      const action = automation.actions[step.index];
+      if (!action) continue;
+      if (step.status === 'started' && action.type === 'send_email') {
+        // An earlier attempt stopped after marking the send as started and before recording its
+        // result: the mail may have gone out. Never risk sending it twice.
+        setStep(step.index, { status: 'succeeded', finishedAt: now().toISOString(), result: { note: 'An earlier attempt was interrupted during the send; not repeated' } });
+        continue;
+      }
+      try {
+        ctx ??= await buildContext(deps.stores, type, detail, { automationId: automation.id, executionId: execution.id });
+        const prepared = await prepareAction(action, ctx, { executionId: execution.id, index: step.index }, actionDeps);
+        setStep(step.index, { status: 'started', attempts: step.attempts + 1, startedAt: now().toISOString(), error: undefined });
+        execution = await deps.executions.checkpoint(execution);
+        const result = await prepared.execute();
+        setStep(step.index, { status: 'succeeded', result, finishedAt: now().toISOString() });
+        if (prepared.writes) ctx = undefined;
+      } catch (error) {
+        const reason = describe(error);
+        if (error instanceof SkipError) {
+          setStep(step.index, { status: 'skipped', error: reason, finishedAt: now().toISOString() });
+          return finish({ status: 'skipped', reason });
+        }
+        setStep(step.index, { status: 'failed', error: reason, finishedAt: now().toISOString() });
+        if (isPermanent(error)) return finish({ status: 'failed', error: reason, retryable: false });
+        await finish({ status: 'failed', error: reason, retryable: true });
+        throw error;
+      }
+    }
+    return finish({ status: 'succeeded', error: undefined, reason: undefined });
+  }
+
+  return { handle };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,26 @@
+/**
+ * How a run ends when it cannot do its work. A skip and a permanent failure end the run with a
+ * readable reason and no retry; anything else is transient and thrown, so that AWS retries.
+ */
+export class SkipError extends Error {
+  override name = 'SkipError';
+}
+
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+/** SES and DynamoDB errors that no retry can fix. */
+const PERMANENT_AWS = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ValidationException', 'InvalidParameterValue']);
+
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof PermanentError || error instanceof SkipError) return true;
+  const name = (error as { name?: string } | undefined)?.name ?? '';
+  return PERMANENT_AWS.has(name);
+}
+
+export function describe(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  const text = e?.message ? (e.name && e.name !== 'Error' && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message) : String(error);
+  return text.slice(0, 1_000);
+}

@@ -1,0 +1,112 @@
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { Automation, type AutomationDefinition } from '../automations/model.ts';
+import { EntityTable } from '../db/entity-table.ts';
+import { entityKey } from '../db/keys.ts';
+import { NotFoundError } from '../errors.ts';
+import { DynamoStore, type Page, type PageRequest } from './store.ts';
+
+export interface AutomationStore {
+  create(tenantId: string, definition: AutomationDefinition): Promise<Automation>;
+  get(tenantId: string, id: string): Promise<Automation | undefined>;
+  require(tenantId: string, id: string): Promise<Automation>;
+  /** Replaces the definition, if `version` is still current; run statistics are kept. */
+  replace(tenantId: string, id: string, definition: AutomationDefinition, version: number): Promise<Automation>;
+  setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation>;
+  delete(tenantId: string, id: string): Promise<void>;
+  list(tenantId: string, page?: PageRequest): Promise<Page<Automation>>;
+  /** The enabled automations of a tenant for one event type: one query on the sparse index. */
+  listEnabled(tenantId: string, eventType: string): Promise<Automation[]>;
+}
+
+/** The sparse EnabledIndex key: only enabled automations carry it. */
+export const triggerKey = (tenantId: string, eventType: string) => `${tenantId}#${eventType}`;
+
+export class DynamoAutomationStore extends DynamoStore<Automation> implements AutomationStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {
+    super(
+      new EntityTable<Automation>(client, tableName, {
+        kind: 'AUTOMATION',
+        label: 'automation',
+        schema: Automation,
+        indexKeys: (a) => ({
+          TRIGGER: a.enabled ? triggerKey(a.tenantId, a.trigger.event) : undefined,
+          TRIGGERSK: a.enabled ? a.id : undefined,
+        }),
+      }),
+    );
+  }
+
+  create(tenantId: string, definition: AutomationDefinition): Promise<Automation> {
+    return this.table.create(tenantId, { ...definition, runCount: 0, failureCount: 0 });
+  }
+
+  replace(tenantId: string, id: string, definition: AutomationDefinition, version: number): Promise<Automation> {
+    // PUT replaces the definition: optional fields it leaves out are cleared.
+    const patch: Record<string, unknown> = { ...definition };
+    for (const key of ['description', 'preset'] as const) if (definition[key] === undefined) patch[key] = null;
+    return this.table.update(tenantId, id, patch, version);
+  }
+
+  async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation> {
+    const current = await this.require(tenantId, id);
+    if (current.enabled === enabled) return current;
+    return this.table.update(tenantId, id, { enabled }, current.version);
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: entityKey(tenantId, 'AUTOMATION', id), ConditionExpression: 'attribute_exists(PK)' }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`No automation with id ${id}`);
+      throw error;
+    }
+  }
+
+  list(tenantId: string, page: PageRequest = {}): Promise<Page<Automation>> {
+    return this.listAll(tenantId, page);
+  }
+
+  async listEnabled(tenantId: string, eventType: string): Promise<Automation[]> {
+    const items: Automation[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'EnabledIndex',
+          KeyConditionExpression: '#t = :t',
+          ExpressionAttributeNames: { '#t': 'TRIGGER' },
+          ExpressionAttributeValues: { ':t': triggerKey(tenantId, eventType) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(this.table.fromItem(item) as Automation);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+/** Adds the outcome of a run to the automation's "Zuletzt ausgeführt" fields, without touching its version. */
+export function recordRunUpdate(tableName: string, tenantId: string, automationId: string, run: { at: string; status: 'succeeded' | 'failed' | 'skipped'; executionId: string; error?: string }) {
+  const failed = run.status === 'failed' ? 1 : 0;
+  return {
+    TableName: tableName,
+    Key: entityKey(tenantId, 'AUTOMATION', automationId),
+    ConditionExpression: 'attribute_exists(PK)',
+    UpdateExpression: `SET lastRunAt = :at, lastRunStatus = :status, lastExecutionId = :execution${run.error ? ', lastError = :error' : ''} ADD runCount :one, failureCount :failed${run.error ? '' : ' REMOVE lastError'}`,
+    ExpressionAttributeValues: {
+      ':at': run.at,
+      ':status': run.status,
+      ':execution': run.executionId,
+      ':one': 1,
+      ':failed': failed,
+      ...(run.error ? { ':error': run.error.slice(0, 1_000) } : {}),
+    },
+  };
+}
+

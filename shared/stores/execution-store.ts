@@ -1,0 +1,134 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Execution, type ExecutionStatus } from '../automations/execution.ts';
+import { EntityTable } from '../db/entity-table.ts';
+import { childListKey, kindListKey } from '../db/keys.ts';
+import { ConflictError } from '../errors.ts';
+import { recordRunUpdate } from './automation-store.ts';
+import { DynamoStore, type Page, type PageRequest } from './store.ts';
+
+export const DEFAULT_RETENTION_DAYS = 90;
+
+export interface ExecutionListQuery extends PageRequest {
+  automationId?: string;
+  status?: ExecutionStatus;
+}
+
+export interface ExecutionStore {
+  /**
+   * Claims the run of `automationId` for `eventKey` and records the execution in one transaction.
+   * When the run was claimed before, returns the id of that execution instead.
+   */
+  begin(execution: Execution): Promise<{ claimed: true } | { claimed: false; executionId: string }>;
+  get(tenantId: string, id: string): Promise<Execution | undefined>;
+  require(tenantId: string, id: string): Promise<Execution>;
+  /** Writes the execution as it stands (a step boundary), if nobody else did meanwhile. Returns it with its new version. */
+  checkpoint(execution: Execution): Promise<Execution>;
+  /** Writes the final state and the automation's last-run fields together. */
+  finish(execution: Execution): Promise<Execution>;
+  list(tenantId: string, query?: ExecutionListQuery): Promise<Page<Execution>>;
+}
+
+export class DynamoExecutionStore extends DynamoStore<Execution> implements ExecutionStore {
+  private readonly retentionSeconds: number;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly automationsTable: string,
+    retentionDays = DEFAULT_RETENTION_DAYS,
+  ) {
+    super(
+      new EntityTable<Execution>(client, tableName, {
+        kind: 'EXECUTION',
+        label: 'execution',
+        schema: Execution,
+        indexKeys: (e) => ({
+          GSI2PK: childListKey(e.tenantId, 'AUTOMATION', e.automationId, 'EXECUTION'),
+          GSI2SK: e.id,
+          GSI3PK: `${kindListKey(e.tenantId, 'EXECUTION')}#${e.status}`,
+          GSI3SK: e.id,
+        }),
+      }),
+    );
+    this.retentionSeconds = retentionDays * 86_400;
+  }
+
+  private expiresAt(): number {
+    return Math.floor(Date.now() / 1000) + this.retentionSeconds;
+  }
+
+  private claimKey(tenantId: string, automationId: string, eventKey: string) {
+    return { PK: `${tenantId}#CLAIM#${automationId}#${eventKey}`, SK: 'CLAIM' };
+  }
+
+  async begin(execution: Execution): Promise<{ claimed: true } | { claimed: false; executionId: string }> {
+    const claim = this.claimKey(execution.tenantId, execution.automationId, execution.eventKey);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...claim, entity: 'CLAIM', executionId: execution.id, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(PK)' } },
+            { Put: { TableName: this.tableName, Item: this.item(execution), ConditionExpression: 'attribute_not_exists(PK)' } },
+          ],
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: claim, ConsistentRead: true }));
+      if (!Item) throw error;
+      return { claimed: false, executionId: Item.executionId as string };
+    }
+  }
+
+  async checkpoint(execution: Execution): Promise<Execution> {
+    const next = { ...execution, version: execution.version + 1, updatedAt: new Date().toISOString() };
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: this.item(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': execution.version } }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw this.raced(execution.id);
+      throw error;
+    }
+    return next;
+  }
+
+  async finish(execution: Execution): Promise<Execution> {
+    const next = { ...execution, version: execution.version + 1, updatedAt: new Date().toISOString() };
+    const put = { Put: { TableName: this.tableName, Item: this.item(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': execution.version } } };
+    const run = {
+      at: next.finishedAt ?? next.updatedAt,
+      status: next.status as 'succeeded' | 'failed' | 'skipped',
+      executionId: next.id,
+      ...(next.error ?? next.reason ? { error: next.error ?? next.reason } : {}),
+    };
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [put, { Update: recordRunUpdate(this.automationsTable, next.tenantId, next.automationId, run) }] }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [executionReason, automationReason] = error.CancellationReasons ?? [];
+      if (executionReason?.Code === 'ConditionalCheckFailed') throw this.raced(execution.id);
+      // The automation was deleted while it ran: the execution is still recorded.
+      if (automationReason?.Code !== 'ConditionalCheckFailed') throw error;
+      await this.client.send(new PutCommand(put.Put));
+    }
+    return next;
+  }
+
+  list(tenantId: string, query: ExecutionListQuery = {}): Promise<Page<Execution>> {
+    const { automationId, status, ...page } = query;
+    if (automationId) return this.listChildren(tenantId, 'GSI2', 'AUTOMATION', automationId, page, { status });
+    if (status) return this.table.list(tenantId, { index: 'GSI3', partition: `${kindListKey(tenantId, 'EXECUTION')}#${status}`, ...page });
+    return this.listAll(tenantId, page);
+  }
+
+  private item(execution: Execution): Record<string, unknown> {
+    return { ...this.table.toItem(execution), expiresAt: this.expiresAt() };
+  }
+
+  private raced(id: string): ConflictError {
+    return new ConflictError('version_conflict', `Execution ${id} was written by another attempt`);
+  }
+}
