@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { Automations } from './constructs/automations.ts';
 import { BirthdaySchedule } from './constructs/birthday-schedule.ts';
 import { Data } from './constructs/data.ts';
 import { InboundMail } from './constructs/inbound-mail.ts';
@@ -8,6 +9,8 @@ import { Pipeline } from './constructs/pipeline.ts';
 
 export interface CrmStackProps extends StackProps {
   corsOrigins?: string[];
+  /** SES identities the tenants' sender addresses belong to. @default ['crm.example'] */
+  senderIdentities?: string[];
   /** Addresses or domains SES accepts inquiry mail for. @default ['inbound.crm.example'] */
   inboundRecipients?: string[];
 }
@@ -19,13 +22,27 @@ export class CrmStack extends Stack {
   readonly pipeline: Pipeline;
   readonly inbound: InboundMail;
   readonly birthdays: BirthdaySchedule;
+  readonly automations: Automations;
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
     this.data = new Data(this, 'Data');
     this.pipeline = new Pipeline(this, 'Pipeline', { crmTable: this.data.crmTable });
-    this.api = new Api(this, 'Api', { crmTable: this.data.crmTable, bus: this.pipeline.bus, corsOrigins: props.corsOrigins });
+    this.api = new Api(this, 'Api', {
+      crmTable: this.data.crmTable,
+      automationsTable: this.data.automationsTable,
+      executionsTable: this.data.executionsTable,
+      bus: this.pipeline.bus,
+      corsOrigins: props.corsOrigins,
+    });
     this.inbound = new InboundMail(this, 'InboundMail', { crmTable: this.data.crmTable, recipients: props.inboundRecipients ?? ['inbound.crm.example'] });
     this.birthdays = new BirthdaySchedule(this, 'Birthdays', { crmTable: this.data.crmTable, bus: this.pipeline.bus });
+    this.automations = new Automations(this, 'Automations', {
+      crmTable: this.data.crmTable,
+      automationsTable: this.data.automationsTable,
+      executionsTable: this.data.executionsTable,
+      bus: this.pipeline.bus,
+      senderIdentities: props.senderIdentities ?? ['crm.example'],
+    });
   }
 }

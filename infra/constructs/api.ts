@@ -10,11 +10,13 @@ import { Construct } from 'constructs';
 import { BUS_NAME_ENV } from '#events/rules';
 import { API_ROUTES } from '#shared/api/routes';
 import { ADMIN_GROUP, TENANT_CLAIM } from '#shared/http/auth';
-import { CRM_TABLE } from '../tables.ts';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 
 export interface ApiProps {
   crmTable: dynamodb.ITable;
+  automationsTable: dynamodb.ITable;
+  executionsTable: dynamodb.ITable;
   /** The bus the admin's birthday back-fill publishes to. */
   bus: events.IEventBus;
   /** Origins the CRM front end is served from. @default ['*'] */
@@ -68,9 +70,15 @@ export class Api extends Construct {
     this.handler = new CrmFunction(this, 'Handler', {
       name: 'api',
       description: 'CRM HTTP API',
-      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(',') },
+      environment: {
+        [CRM_TABLE.envVar]: props.crmTable.tableName,
+        [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
+        [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
+        [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(',') },
     });
     this.handler.grantTableReadWrite(props.crmTable);
+    this.handler.grantTableReadWrite(props.automationsTable);
+    this.handler.grantTableReadWrite(props.executionsTable);
     props.bus.grantPutEventsTo(this.handler.fn);
 
     const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { CRM_TABLE, type TableDef } from '../tables.ts';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, type TableDef } from '../tables.ts';
 
 /**
  * The data tables, built from the same definitions the local stack uses (`infra/tables.ts`):
@@ -9,10 +9,14 @@ import { CRM_TABLE, type TableDef } from '../tables.ts';
  */
 export class Data extends Construct {
   readonly crmTable: dynamodb.Table;
+  readonly automationsTable: dynamodb.Table;
+  readonly executionsTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.crmTable = tableFrom(this, CRM_TABLE);
+    this.automationsTable = tableFrom(this, AUTOMATIONS_TABLE);
+    this.executionsTable = tableFrom(this, EXECUTIONS_TABLE);
   }
 }
 

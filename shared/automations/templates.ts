@@ -72,6 +72,8 @@ const FIELDS: Record<Namespace, Set<string>> = {
 
 const HELPERS = ['date', 'time', 'datetime', 'greeting', 'salutation'] as const;
 const BLOCK_HELPERS = new Set(['if', 'unless']);
+const PERSON_HELPERS = new Set(['greeting', 'salutation']);
+const PERSONS = new Set(['contact', 'owner', 'contactPerson']);
 
 const env = Handlebars.create();
 const timeZoneOf = (options: Handlebars.HelperOptions) => (options.data?.root?.tenant?.timeZone as string | undefined) ?? 'Europe/Berlin';
@@ -107,15 +109,17 @@ export function templateProblems(source: string, trigger: TriggerEvent): string[
   }
   const allowed = new Set(NAMESPACES[trigger]);
   const problems: string[] = [];
-  const checkPath = (path: hbs.AST.PathExpression) => {
+  const checkPath = (path: hbs.AST.PathExpression, wholeEntity = false) => {
     if (path.data || path.depth > 0 || path.original === 'this') return problems.push(`"${path.original}" is not allowed; name a field such as contact.firstName`);
     const [namespace, ...rest] = path.parts as [string, ...string[]];
     if (!allowed.has(namespace as Namespace)) return problems.push(`"${path.original}": this trigger provides ${[...allowed].join(', ')}`);
+    // greeting and salutation take a person as a whole: {{greeting contact}}.
+    if (wholeEntity && rest.length === 0 && PERSONS.has(namespace)) return undefined;
     if (rest.length === 0 || !FIELDS[namespace as Namespace].has(rest.join('.'))) return problems.push(`"${path.original}" is not a field of ${namespace}`);
     return undefined;
   };
-  const checkExpression = (node: hbs.AST.Expression) => {
-    if (node.type === 'PathExpression') checkPath(node as hbs.AST.PathExpression);
+  const checkExpression = (node: hbs.AST.Expression, wholeEntity = false) => {
+    if (node.type === 'PathExpression') checkPath(node as hbs.AST.PathExpression, wholeEntity);
     else if (node.type === 'SubExpression') checkCall(node as hbs.AST.SubExpression);
   };
   const checkCall = (node: { path: hbs.AST.PathExpression | hbs.AST.Literal; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }) => {
@@ -125,7 +129,7 @@ export function templateProblems(source: string, trigger: TriggerEvent): string[
       return checkExpression(node.path as hbs.AST.Expression);
     }
     if (!(HELPERS as readonly string[]).includes(name)) return problems.push(`Unknown helper "${name}"; use ${HELPERS.join(', ')}`);
-    node.params.forEach(checkExpression);
+    node.params.forEach((param) => checkExpression(param, PERSON_HELPERS.has(name)));
     return undefined;
   };
   const visit = (program: hbs.AST.Program | undefined) => {
@@ -145,7 +149,7 @@ export function templateProblems(source: string, trigger: TriggerEvent): string[
           const name = (block.path as hbs.AST.PathExpression).original;
           if (!BLOCK_HELPERS.has(name)) problems.push(`Unknown block "${name}"; use #if or #unless`);
           else if (block.params.length !== 1) problems.push(`#${name} takes one field`);
-          block.params.forEach(checkExpression);
+          block.params.forEach((param) => checkExpression(param));
           visit(block.program);
           visit(block.inverse);
           break;

@@ -19,7 +19,9 @@ export function isPermanent(error: unknown): boolean {
   return PERMANENT_AWS.has(name);
 }
 
+/** A readable reason: our own errors by their message, others with their name (e.g. `Throttling: ...`). */
 export function describe(error: unknown): string {
+  if (error instanceof SkipError || error instanceof PermanentError) return error.message.slice(0, 1_000);
   const e = error as { name?: string; message?: string };
   const text = e?.message ? (e.name && e.name !== 'Error' && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message) : String(error);
   return text.slice(0, 1_000);

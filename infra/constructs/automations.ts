@@ -1,0 +1,86 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Construct } from 'constructs';
+import { FAMILIES, RULES, type Family } from '#events/rules';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
+import { CrmFunction } from './crm-function.ts';
+import { FailureQueue } from './failure-queue.ts';
+
+export interface AutomationsProps {
+  crmTable: dynamodb.ITable;
+  automationsTable: dynamodb.ITable;
+  executionsTable: dynamodb.ITable;
+  bus: events.IEventBus;
+  /** SES identities (domains or addresses) the tenants send from; the only ones the runners may use. */
+  senderIdentities: string[];
+  /** Days executions and claims are kept. @default 90 */
+  executionRetentionDays?: number;
+}
+
+/** The runner function of each event family. */
+export const RUNNER_OF: Record<Family, string> = {
+  contacts: 'contact-runner',
+  deals: 'deal-runner',
+  activities: 'activity-runner',
+  rejections: 'rejection-runner',
+  inquiries: 'inquiry-runner',
+};
+
+/** The rule target's retry policy: EventBridge retries a failed delivery this often, within this age. */
+export const TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) } as const;
+
+/**
+ * The runners: one function per event family, each the target of its bus rule (retry policy and an
+ * SQS dead-letter queue), with an async on-failure destination for runs that still fail after
+ * Lambda's own retries. Each may read and write the CRM items, query the enabled automations,
+ * record executions, and send mail from the tenants' sender identities only.
+ */
+export class Automations extends Construct {
+  readonly runners: Record<Family, CrmFunction>;
+  readonly rules: Record<Family, events.Rule>;
+  readonly deadLetters: FailureQueue;
+  readonly failedRuns: FailureQueue;
+
+  constructor(scope: Construct, id: string, props: AutomationsProps) {
+    super(scope, id);
+    this.deadLetters = new FailureQueue(this, 'RuleDeadLetters', { purpose: 'Events the bus could not deliver to a runner after the rule target\'s retries' });
+    this.failedRuns = new FailureQueue(this, 'FailedRuns', { purpose: 'Automation runs that still failed after Lambda\'s async retries' });
+    const stack = Stack.of(this);
+    const identities = props.senderIdentities.map((identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`);
+
+    this.runners = {} as Record<Family, CrmFunction>;
+    this.rules = {} as Record<Family, events.Rule>;
+    for (const family of FAMILIES) {
+      const runner = new CrmFunction(this, `${family}Runner`, {
+        name: RUNNER_OF[family],
+        description: `Runs the automations triggered by ${family} events`,
+        timeout: Duration.seconds(60),
+        environment: {
+          [CRM_TABLE.envVar]: props.crmTable.tableName,
+          [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
+          [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
+          EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? 90),
+        },
+      });
+      runner.grantTableReadWrite(props.crmTable);
+      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.automationsTable.tableArn}/index/EnabledIndex`] }));
+      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.automationsTable.tableArn] }));
+      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.executionsTable.tableArn] }));
+      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:SendRawEmail'], resources: identities }));
+      runner.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.failedRuns.queue) });
+
+      const rule = new events.Rule(this, `${family}Rule`, {
+        eventBus: props.bus,
+        description: `${family} events to the ${RUNNER_OF[family]}`,
+        eventPattern: { source: [...RULES[family].source] },
+      });
+      rule.addTarget(new targets.LambdaFunction(runner.fn, { ...TARGET_RETRY, deadLetterQueue: this.deadLetters.queue }));
+      this.runners[family] = runner;
+      this.rules[family] = rule;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { expect } from 'vitest';
+import { dateInZone } from '#shared/birthdays/dates';
+import type { TestApi } from './local-api.ts';
+import { waitFor } from './wait.ts';
+
+export interface SentMail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  attachments: Array<{ filename?: string; contentType: string; content: string }>;
+  at: number;
+}
+
+/** A tenant set up as an agency would be: settings, two agents, a property, a contact. */
+export async function agencyWorld(api: TestApi, tenantId: string, inbound: string) {
+  const admin = await api.token(tenantId, 'admin');
+  const agent = await api.token(tenantId, 'agent');
+  const must = async (method: string, path: string, body: unknown, token = agent) => {
+    const reply = await api.call(method, path, { token, body });
+    expect(reply.status, `${method} ${path}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
+    return reply.body;
+  };
+  await must('PUT', '/settings', { name: 'Acme Immobilien', senderAddress: 'info@acme.example', inboundAddresses: [inbound] }, admin);
+  const anna = await must('POST', '/users', { firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' }, admin);
+  const otto = await must('POST', '/users', { firstName: 'Otto', lastName: 'Owner', email: 'otto@acme.example' }, admin);
+  const property = await must('POST', '/properties', { unitId: 'MI-2026-014', title: 'Altbau in Mitte', contactPersonId: anna.id, portalIds: { immoscout24: '148923311' } });
+  const today = dateInZone(new Date(), 'Europe/Berlin');
+  const erika = await must('POST', '/contacts', {
+    salutation: 'ms',
+    firstName: 'Erika',
+    lastName: 'Musterfrau',
+    email: 'erika@example.com',
+    birthday: `1980-${today.slice(5)}`,
+    newsletter: true,
+    gdprConsent: true,
+    ownerId: otto.id,
+  });
+  return { admin, agent, anna, otto, property, erika, today, must };
+}
+
+export async function installPreset(api: TestApi, admin: string, preset: string, params: Record<string, unknown> = {}) {
+  const reply = await api.call('POST', '/automations', { token: admin, body: { preset, params, enabled: true } });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+  return reply.body as { id: string; name: string };
+}
+
+export async function inbox(api: TestApi): Promise<SentMail[]> {
+  const response = await fetch(`${api.stack.sesUrl}/store`);
+  return ((await response.json()) as { emails: SentMail[] }).emails;
+}
+
+export const mailTo = async (api: TestApi, address: string) => (await inbox(api)).filter((m) => m.destination.to.some((to) => to.includes(address)));
+
+/** The executions of an automation, once `count` of them are no longer running. */
+export async function executionsOf(api: TestApi, admin: string, automationId: string, count = 1) {
+  return waitFor(async () => {
+    const items = (await api.call('GET', `/automations/${automationId}/executions`, { token: admin })).body.items as any[];
+    const done = items.filter((e) => e.status !== 'running');
+    return done.length >= count ? done : undefined;
+  }, `${count} finished execution(s) of ${automationId}`, 15_000);
+}
+
+export async function sendEml(api: TestApi, file: string, to: string) {
+  const raw = readFileSync(join(import.meta.dirname, '../fixtures/inquiries', file));
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: api.stack.smtpPort, secure: false, ignoreTLS: true });
+  try {
+    await transport.sendMail({ envelope: { from: 'portal@example.org', to }, raw });
+  } finally {
+    transport.close();
+  }
+}
