@@ -1,0 +1,53 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Stands between the mailer and the local SES endpoint and answers the next requests with an SES
+ * error instead of forwarding them, as SES does when it throttles or rejects a message.
+ */
+export class SesFaultProxy {
+  target = '';
+  private server?: Server;
+  private faults: Array<{ code: string; message: string; status: number }> = [];
+  forwarded = 0;
+  refused = 0;
+
+  /** The next `times` requests fail with `code`. */
+  fail(times: number, code = 'Throttling', message = 'Maximum sending rate exceeded.', status = 400): void {
+    for (let i = 0; i < times; i++) this.faults.push({ code, message, status });
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const fault = this.faults.shift();
+        if (fault) {
+          this.refused++;
+          res.writeHead(fault.status, { 'content-type': 'text/xml' });
+          res.end(
+            `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>fault-${this.refused}</RequestId></ErrorResponse>`,
+          );
+          return;
+        }
+        this.forwarded++;
+        const upstream = request(`${this.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (reply) => {
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        });
+        upstream.on('error', () => {
+          res.writeHead(502);
+          res.end();
+        });
+        upstream.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+  }
+}
