@@ -2,6 +2,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
+  TrimmedDataAccessException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record,
@@ -104,8 +105,11 @@ export class StreamPoller {
       try {
         result = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 10 }));
       } catch (error) {
-        if (error instanceof ExpiredIteratorException) {
-          iterator = await iteratorFor(lastSequence ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON', lastSequence);
+        if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+          // DynamoDB Local expires iterators and trims shards under load: carry on after the last
+          // record handled (or from the oldest one kept; the engine's claims absorb repeats).
+          iterator = await iteratorFor(lastSequence ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON', lastSequence).catch(() => iteratorFor('TRIM_HORIZON'));
+          this.options.log?.(`[stream] ${(error as Error).name}; continuing ${lastSequence ? `after ${lastSequence}` : 'from the oldest record'}`);
           continue;
         }
         this.options.log?.(`[stream] GetRecords failed: ${String(error)}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
     streamPollMs: 20,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `e${randomBytes(4).toString('hex')}-`,
+    ...(process.env.STACK_LOG ? { log: (line: string) => appendFileSync(process.env.STACK_LOG!, `${process.pid} ${line}\n`) } : {}),
     ...options,
   });
 

@@ -1,0 +1,65 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAMILIES, RULES } from '#events/rules';
+import { synthStack } from '../support/synth.ts';
+
+let template: Template;
+beforeAll(() => {
+  template = synthStack().template();
+});
+
+const all = (type: string) => Object.entries(template.findResources(type)) as Array<[string, { Properties: any }]>;
+const find = (type: string, idPart: string) => all(type).find(([id]) => id.includes(idPart))!;
+
+describe('automation tables', () => {
+  it('keep definitions with the sparse enabled index, and expire executions', () => {
+    const tables = all('AWS::DynamoDB::Table').map(([, t]) => t.Properties);
+    const automations = tables.find((t) => t.GlobalSecondaryIndexes?.some((i: any) => i.IndexName === 'EnabledIndex'));
+    expect(automations.GlobalSecondaryIndexes.find((i: any) => i.IndexName === 'EnabledIndex').KeySchema.map((k: any) => k.AttributeName)).toEqual(['TRIGGER', 'TRIGGERSK']);
+    const executions = tables.find((t) => t.TimeToLiveSpecification);
+    expect(executions.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    for (const table of [automations, executions]) expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+});
+
+describe('runners', () => {
+  it('have one rule per event family, with the shared pattern, retries and a dead-letter queue', () => {
+    const [deadLetterId] = find('AWS::SQS::Queue', 'RuleDeadLetters');
+    const rules = all('AWS::Events::Rule');
+    expect(rules).toHaveLength(FAMILIES.length);
+    for (const family of FAMILIES) {
+      const [, rule] = rules.find(([id]) => id.includes(`${family}Rule`))!;
+      expect(rule.Properties.EventPattern).toEqual(RULES[family]);
+      expect(rule.Properties.EventBusName).toEqual({ Ref: expect.stringMatching(/PipelineBus/) });
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`${family}RunnerFn`)), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] } },
+        }),
+      ]);
+    }
+  });
+
+  it('send runs that still fail to an alarmed on-failure destination', () => {
+    const [failedId] = find('AWS::SQS::Queue', 'FailedRuns');
+    const configs = all('AWS::Lambda::EventInvokeConfig').filter(([id]) => id.includes('Runner'));
+    expect(configs).toHaveLength(FAMILIES.length);
+    for (const [, config] of configs) expect(config.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failedId, 'Arn'] } } } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failedId, 'QueueName'] } }] });
+  });
+
+  it('may send only from the sender identities, query only the enabled index, and write executions', () => {
+    const [, policy] = find('AWS::IAM::Policy', 'dealsRunner');
+    const statements = policy.Properties.PolicyDocument.Statement as any[];
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    const ses = byAction('ses:SendRawEmail');
+    expect(ses).toHaveLength(1);
+    expect(JSON.stringify(ses[0].Resource)).toContain(':identity/crm.example');
+    expect(JSON.stringify(ses[0].Resource)).not.toContain('"*"');
+    const automationQuery = statements.find((s) => s.Action === 'dynamodb:Query' && JSON.stringify(s.Resource).includes('EnabledIndex'));
+    expect(JSON.stringify(automationQuery.Resource)).toMatch(/AutomationsTable.*\/index\/EnabledIndex/);
+    const executionWrites = statements.find((s) => JSON.stringify(s.Resource).includes('ExecutionsTable'));
+    expect([executionWrites.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+});
