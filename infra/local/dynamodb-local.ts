@@ -37,6 +37,9 @@ export function assertJava(): void {
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJava();
+  if (await canConnect(options.port)) {
+    throw new Error(`Port ${options.port} is already in use (another DynamoDB Local?); stop it or choose another port with DYNAMODB_PORT.`);
+  }
   const dir = emulatorDir();
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
@@ -51,6 +54,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  // Never leave the emulator running when this process ends, however it ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
 
   await waitForPort(options.port, child, () => output.join('\n'));
   return {

@@ -12,7 +12,7 @@ import { createTables } from '#shared/db/create-tables';
 import { createCrmStores } from '#shared/stores/crm-stores';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../tables.ts';
 import { SESClient } from '@aws-sdk/client-ses';
-import startSes from 'aws-ses-v2-local';
+import sesLocal from 'aws-ses-v2-local';
 import type { AddressInfo } from 'node:net';
 import { createEngine } from '#shared/engine/engine';
 import { SesMailer, type Mailer } from '#shared/engine/mailer';
@@ -91,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (!dynamoEndpoint) {
     dynamo = await startDynamoDbLocal({
       port: options.dynamoPort ?? 8000,
+      ...(process.env.DEBUG_DYNAMODB_LOCAL ? { log: (line: string) => console.error(`[dynamodb-local] ${line}`) } : {}),
       ...(options.inMemory ? {} : { dbPath: join(options.dataDir, 'dynamodb') }),
     });
     dynamoEndpoint = dynamo.endpoint;
@@ -134,6 +135,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const executions = new DynamoExecutionStore(doc, tableNames[EXECUTIONS_TABLE.envVar]!, tableNames[AUTOMATIONS_TABLE.envVar]!);
 
   // SES: aws-ses-v2-local, with its web inbox; the runners are the bus rules' targets.
+  // A CommonJS package: its default export is wrapped once more under plain Node ESM (tsx), not under vitest.
+  const startSes = ((sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal) as typeof sesLocal;
   const sesServer = await startSes({ host: '127.0.0.1', port: options.sesPort ?? 8005 });
   const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
   process.env.AWS_ENDPOINT_URL_SES = sesUrl;
