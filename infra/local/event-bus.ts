@@ -27,7 +27,9 @@ interface Target {
   name: string;
   pattern: CompiledPattern;
   deliver: (event: BusEvent) => Promise<void>;
-  queue: Promise<void>;
+  /** Deliveries under way, and those waiting for a slot. */
+  inFlight: Set<Promise<void>>;
+  waiting: Array<() => void>;
 }
 
 export interface LocalEventBusOptions {
@@ -38,6 +40,8 @@ export interface LocalEventBusOptions {
   keep?: number;
   /** Delivery attempts per target and event, like a rule target's retry policy. @default 3 */
   maxAttempts?: number;
+  /** Deliveries under way at once per target: EventBridge invokes targets concurrently, in no set order. @default 16 */
+  concurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -60,7 +64,7 @@ export class LocalEventBus {
 
   /** Adds a rule with its target, as a bus rule does in AWS. */
   addTarget(name: string, pattern: unknown, deliver: (event: BusEvent) => Promise<void>): void {
-    this.targets.push({ name, pattern: compilePattern(pattern), deliver, queue: Promise.resolve() });
+    this.targets.push({ name, pattern: compilePattern(pattern), deliver, inFlight: new Set(), waiting: [] });
   }
 
   /** Replaces the target of a rule added before. */
@@ -76,7 +80,10 @@ export class LocalEventBus {
 
   /** Resolves once every delivery queued so far has finished (tests use it to wait). */
   async idle(): Promise<void> {
-    await Promise.all(this.targets.map((t) => t.queue));
+    while (this.targets.some((t) => t.inFlight.size > 0 || t.waiting.length > 0)) {
+      await Promise.all(this.targets.flatMap((t) => [...t.inFlight]));
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Starts listening; a restart binds the port it had before, so clients keep their endpoint. */
@@ -167,7 +174,19 @@ export class LocalEventBus {
     if (this.delivered.length > (this.options.keep ?? 500)) this.delivered.shift();
     const key = (event.detail.eventKey as string | undefined) ?? event.id;
     this.options.log?.(`[bus] ${event.source} ${event['detail-type']} tenant=${String(event.detail.tenantId)} key=${key} -> ${matched.map((t) => t.name).join(',') || '(no rule)'}`);
-    for (const target of matched) target.queue = target.queue.then(() => this.deliver(target, event));
+    for (const target of matched) this.enqueue(target, event);
+  }
+
+  private enqueue(target: Target, event: BusEvent): void {
+    const start = () => {
+      const delivery = this.deliver(target, event).finally(() => {
+        target.inFlight.delete(delivery);
+        target.waiting.shift()?.();
+      });
+      target.inFlight.add(delivery);
+    };
+    if (target.inFlight.size < (this.options.concurrency ?? 16)) start();
+    else target.waiting.push(start);
   }
 
   private async deliver(target: Target, event: BusEvent): Promise<void> {

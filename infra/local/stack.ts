@@ -14,7 +14,8 @@ import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../table
 import { SESClient } from '@aws-sdk/client-ses';
 import sesLocal from 'aws-ses-v2-local';
 import type { AddressInfo } from 'node:net';
-import { createEngine } from '#shared/engine/engine';
+import { createEngine, type Engine } from '#shared/engine/engine';
+import type { CrmStores } from '#shared/stores/crm-stores';
 import { SesMailer, type Mailer } from '#shared/engine/mailer';
 import { DynamoAutomationStore } from '#shared/stores/automation-store';
 import { DynamoExecutionStore } from '#shared/stores/execution-store';
@@ -75,6 +76,12 @@ export interface LocalStack {
   runBirthdays(input: BirthdayRunInput): Promise<BirthdayRunResult>;
   /** When the local schedule fires next. */
   nextBirthdayRun(): Date;
+  /** The engine behind the local runners (the bench calls it directly). */
+  engine: Engine;
+  /** The stores the local API and runners use. */
+  stores: CrmStores;
+  automations: DynamoAutomationStore;
+  executions: DynamoExecutionStore;
   stop(): Promise<void>;
 }
 
@@ -198,6 +205,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sesUrl,
     runBirthdays,
     nextBirthdayRun: schedule.next,
+    engine,
+    stores,
+    automations,
+    executions,
     async stop() {
       schedule.stop();
       await new Promise((resolve) => sesServer.close(resolve));

@@ -31,6 +31,23 @@ export interface RunContext {
 const idOf = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 /**
+ * Tenant settings change rarely and every run needs them: a warm runner keeps them a minute, so
+ * a changed sender address applies to runs at most 60 s later.
+ */
+const SETTINGS_TTL_MS = 60_000;
+const settingsCache = new Map<string, { at: number; value: Promise<Awaited<ReturnType<CrmStores['settings']['get']>>> }>();
+
+function settingsOf(stores: CrmStores, tenantId: string) {
+  const cached = settingsCache.get(tenantId);
+  if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.value;
+  const value = stores.settings.get(tenantId);
+  value.catch(() => settingsCache.delete(tenantId));
+  if (settingsCache.size > 1_000) settingsCache.clear();
+  settingsCache.set(tenantId, { at: Date.now(), value });
+  return value;
+}
+
+/**
  * Loads the event's entities fresh from the stores, so a contact archived or deleted since the
  * event was published is seen as such. Reads run in parallel.
  */
@@ -46,7 +63,7 @@ export async function buildContext(
   const activity = detail.activity as Activity | undefined;
   const rejection = detail.rejection as Rejection | undefined;
   const [settings, inquiry, dealNow] = await Promise.all([
-    stores.settings.get(tenantId),
+    settingsOf(stores, tenantId),
     get(stores.inquiries, idOf(detail.inquiry?.id)),
     get(stores.deals, idOf(detail.deal?.id) ?? idOf(activity?.dealId) ?? idOf(rejection?.dealId)),
   ]);
