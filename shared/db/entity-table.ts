@@ -206,6 +206,12 @@ export class EntityTable<T extends EntityMeta> {
     return Item?.targetId as string | undefined;
   }
 
+  /** The entity that holds a unique value (an e-mail, a unit id, a listing id), if any. */
+  async findByUnique(tenantId: string, name: string, value: string): Promise<T | undefined> {
+    const id = await this.findIdByUnique(tenantId, name, value);
+    return id ? this.get(tenantId, id) : undefined;
+  }
+
   toItem(entity: T): Record<string, unknown> & { PK: string } {
     const key = entityKey(entity.tenantId, this.spec.kind, entity.id);
     return {

@@ -3,7 +3,7 @@ import type { Mail } from './mail.ts';
 import { findFeedbackXml, parseOpenImmoFeedback } from './openimmo.ts';
 import { parsePortalText } from './portal-text.ts';
 import { parseTaggedHtml } from './tagged-html.ts';
-import { email, line, splitName, text } from './text.ts';
+import { email, extracted, line, splitName, text } from './text.ts';
 
 /**
  * Extracts the inquiry, trying in order: an OpenImmo-Feedback XML attachment, a web form's tagged
@@ -22,20 +22,10 @@ export function extractInquiry(mail: Mail): ExtractedInquiry {
 
 function unstructured(mail: Mail): ExtractedInquiry {
   const { firstName, lastName } = splitName(mail.from.name);
-  return {
-    format: 'unstructured',
-    portal: null,
-    salutation: null,
+  return extracted('unstructured', {
     firstName,
     lastName,
     email: email(mail.replyTo) ?? email(mail.from.address),
-    phone: null,
     message: text(mail.text) ?? line(mail.subject),
-    propertyRef: null,
-    portalObjectId: null,
-    preferredContact: [],
-    wishes: [],
-    sentOn: null,
-    address: null,
-  };
+  });
 }

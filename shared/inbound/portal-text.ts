@@ -1,7 +1,7 @@
 import { FIELD_LIMITS, type ExtractedInquiry } from '../model/inquiry.ts';
 import type { Mail } from './mail.ts';
 import { portalOf } from './portals.ts';
-import { email, line, phone, salutation, text } from './text.ts';
+import { email, extracted, line, phone, salutation, text } from './text.ts';
 
 /** Labels portals use in their plain-text inquiry mails (ImmobilienScout24 style), by field. */
 const LABELS: Array<[RegExp, keyof Labelled]> = [
@@ -39,8 +39,7 @@ export function parsePortalText(mail: Mail): ExtractedInquiry | undefined {
   const labelled = Object.keys(fields).length;
   if (!fields.email || labelled < 3) return undefined;
   const portal = portalOf(mail.from.address) ?? portalOf(mail.from.name);
-  return {
-    format: 'portal-text',
+  return extracted('portal-text', {
     portal: portal?.name ?? line(mail.from.name, FIELD_LIMITS.portal),
     salutation: salutation(fields.salutation),
     firstName: line(fields.firstName, FIELD_LIMITS.name),
@@ -50,9 +49,5 @@ export function parsePortalText(mail: Mail): ExtractedInquiry | undefined {
     message: messageStart >= 0 ? text(lines.slice(messageStart).join('\n')) : null,
     propertyRef: line(fields.propertyRef, FIELD_LIMITS.ref),
     portalObjectId: line(fields.portalObjectId, FIELD_LIMITS.ref),
-    preferredContact: [],
-    wishes: [],
-    sentOn: null,
-    address: null,
-  };
+  });
 }

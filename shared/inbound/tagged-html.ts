@@ -1,6 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { FIELD_LIMITS, type ExtractedInquiry } from '../model/inquiry.ts';
-import { email, line, phone, salutation, text } from './text.ts';
+import { email, extracted, line, phone, salutation, text } from './text.ts';
 
 /** Element ids web-site forms mark their fields with, and the field each fills. */
 const FIELD_IDS: Record<string, keyof Fields> = {
@@ -47,9 +47,7 @@ export function parseTaggedHtml(html: string): ExtractedInquiry | undefined {
   parser.write(html);
   parser.end();
   if (!fields.email && !fields.lastName) return undefined;
-  return {
-    format: 'tagged-html',
-    portal: null,
+  return extracted('tagged-html', {
     salutation: salutation(fields.salutation),
     firstName: line(fields.firstName, FIELD_LIMITS.name),
     lastName: line(fields.lastName, FIELD_LIMITS.name),
@@ -58,9 +56,5 @@ export function parseTaggedHtml(html: string): ExtractedInquiry | undefined {
     message: text(fields.message),
     propertyRef: line(fields.propertyRef, FIELD_LIMITS.ref),
     portalObjectId: line(fields.portalObjectId, FIELD_LIMITS.ref),
-    preferredContact: [],
-    wishes: [],
-    sentOn: null,
-    address: null,
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { FIELD_LIMITS } from '../model/inquiry.ts';
+import { FIELD_LIMITS, type ExtractedInquiry } from '../model/inquiry.ts';
 
 /**
  * Normalising what an inquiry yields. Every value stays plain text: nothing is interpreted as
@@ -70,4 +70,25 @@ export function isoDate(value: unknown): string | null {
 
 function truncate(value: string, max: number): string {
   return value.length <= max ? value : [...value].slice(0, max).join('').slice(0, max);
+}
+
+/** An extracted inquiry: what a format found, with everything it did not find absent. */
+export function extracted(format: ExtractedInquiry['format'], found: Partial<Omit<ExtractedInquiry, 'format'>>): ExtractedInquiry {
+  return {
+    format,
+    portal: null,
+    salutation: null,
+    firstName: null,
+    lastName: null,
+    email: null,
+    phone: null,
+    message: null,
+    propertyRef: null,
+    portalObjectId: null,
+    preferredContact: [],
+    wishes: [],
+    sentOn: null,
+    address: null,
+    ...found,
+  };
 }

@@ -4,7 +4,7 @@ import { birthdayMonthDay, childListKey, normaliseEmail } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { Contact, ContactInput } from '../model/contact.ts';
 import { parseOrThrow } from '../validation.ts';
-import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { archivedFilter, DynamoStore, pageOfOne, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
 
 /** The fields given for an upsert: any contact fields, and the e-mail it is keyed on. */
 export type ContactUpsert = Partial<ContactInput> & { email: string };
@@ -67,9 +67,8 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
     }
   }
 
-  async findByEmail(tenantId: string, email: string): Promise<Contact | undefined> {
-    const id = await this.table.findIdByUnique(tenantId, 'email', normaliseEmail(email));
-    return id ? this.get(tenantId, id) : undefined;
+  findByEmail(tenantId: string, email: string): Promise<Contact | undefined> {
+    return this.table.findByUnique(tenantId, 'email', normaliseEmail(email));
   }
 
   async archive(tenantId: string, id: string, options?: WriteOptions): Promise<Contact> {
@@ -80,10 +79,7 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
 
   async list(tenantId: string, query: ContactListQuery = {}): Promise<Page<Contact>> {
     const { ownerId, email, archived, ...page } = query;
-    if (email) {
-      const contact = await this.findByEmail(tenantId, email);
-      return { items: contact ? [contact] : [] };
-    }
+    if (email) return pageOfOne(this.findByEmail(tenantId, email));
     const filters = { archived: archivedFilter(archived) };
     if (ownerId) return this.listChildren(tenantId, 'GSI2', 'USER', ownerId, page, filters);
     return this.listAll(tenantId, page, filters);

@@ -48,9 +48,8 @@ export class DynamoInquiryStore extends DynamoStore<Inquiry> implements InquiryS
     }
   }
 
-  async findByMessageId(tenantId: string, messageId: string): Promise<Inquiry | undefined> {
-    const id = await this.table.findIdByUnique(tenantId, 'inquiry-message', messageId.toLowerCase());
-    return id ? this.get(tenantId, id) : undefined;
+  findByMessageId(tenantId: string, messageId: string): Promise<Inquiry | undefined> {
+    return this.table.findByUnique(tenantId, 'inquiry-message', messageId.toLowerCase());
   }
 
   async linkContact(tenantId: string, id: string, contactId: string, options?: WriteOptions): Promise<Inquiry> {

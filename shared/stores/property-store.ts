@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EntityTable } from '../db/entity-table.ts';
 import { childListKey } from '../db/keys.ts';
 import { Property, type PropertyInput } from '../model/property.ts';
-import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { archivedFilter, DynamoStore, pageOfOne, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
 
 export interface PropertyListQuery extends PageRequest {
   contactPersonId?: string;
@@ -51,22 +51,17 @@ export class DynamoPropertyStore extends DynamoStore<Property> implements Proper
     return this.table.update(tenantId, id, patch, version, options);
   }
 
-  async findByUnitId(tenantId: string, unitId: string): Promise<Property | undefined> {
-    const id = await this.table.findIdByUnique(tenantId, 'unit', unitValue(unitId));
-    return id ? this.get(tenantId, id) : undefined;
+  findByUnitId(tenantId: string, unitId: string): Promise<Property | undefined> {
+    return this.table.findByUnique(tenantId, 'unit', unitValue(unitId));
   }
 
-  async findByPortalId(tenantId: string, portal: string, listingId: string): Promise<Property | undefined> {
-    const id = await this.table.findIdByUnique(tenantId, `portal-${portal}`, listingId.trim());
-    return id ? this.get(tenantId, id) : undefined;
+  findByPortalId(tenantId: string, portal: string, listingId: string): Promise<Property | undefined> {
+    return this.table.findByUnique(tenantId, `portal-${portal}`, listingId.trim());
   }
 
   async list(tenantId: string, query: PropertyListQuery = {}): Promise<Page<Property>> {
     const { contactPersonId, unitId, archived, ...page } = query;
-    if (unitId) {
-      const property = await this.findByUnitId(tenantId, unitId);
-      return { items: property ? [property] : [] };
-    }
+    if (unitId) return pageOfOne(this.findByUnitId(tenantId, unitId));
     const filters = { archived: archivedFilter(archived) };
     if (contactPersonId) return this.listChildren(tenantId, 'GSI2', 'USER', contactPersonId, page, filters);
     return this.listAll(tenantId, page, filters);

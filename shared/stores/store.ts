@@ -26,6 +26,12 @@ export interface WriteStore<T, I> extends ReadStore<T> {
 /** Archived entities are hidden from lists unless asked for. */
 export type ArchivedFilter = 'exclude' | 'only' | 'include';
 
+/** A look-up by a unique value as a list page: the one entity, or none. */
+export async function pageOfOne<T>(lookup: Promise<T | undefined>): Promise<Page<T>> {
+  const entity = await lookup;
+  return { items: entity ? [entity] : [] };
+}
+
 export function archivedFilter(filter: ArchivedFilter | undefined): boolean | undefined {
   if (filter === 'only') return true;
   if (filter === 'include') return undefined;

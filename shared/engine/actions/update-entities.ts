@@ -1,4 +1,6 @@
 import type * as z from 'zod';
+import type { Action } from '../../automations/model.ts';
+import type { WriteStore } from '../../stores/store.ts';
 import type { MoveDealAction, UpdateContactAction, UpdatePropertyAction } from '../../automations/model.ts';
 import { SkipError } from '../errors.ts';
 import type { ActionHandler } from './types.ts';
@@ -8,37 +10,35 @@ function changes(entity: Record<string, unknown>, set: Record<string, unknown>):
   return Object.fromEntries(Object.entries(set).filter(([key, value]) => value !== undefined && entity[key] !== value));
 }
 
-/** Sets status, newsletter, owner or archived on the event's contact (a no-op when already so). */
-export const updateContact: ActionHandler<z.output<typeof UpdateContactAction>> = async (action, ctx, _step, { stores }) => {
-  const contact = ctx.contact;
-  if (!contact) throw new SkipError('The contact no longer exists');
-  const set = changes(contact, action.set);
-  return {
-    writes: true,
-    preview: { contactId: contact.id, set },
-    execute: async () => {
-      if (Object.keys(set).length === 0) return { contactId: contact.id, changed: [] };
-      await stores.contacts.update(ctx.tenantId, contact.id, set, contact.version, { causedBy: ctx.causedBy });
-      return { contactId: contact.id, changed: Object.keys(set) };
-    },
+type Settable = { id: string; version: number };
+
+/** An action that sets fields on one of the event's entities, through that entity's store. */
+function setFields<A extends { set: Record<string, unknown> }>(
+  pick: (ctx: Parameters<ActionHandler>[1]) => Settable | undefined,
+  store: (deps: Parameters<ActionHandler>[3]) => Pick<WriteStore<unknown, never>, 'update'>,
+  label: 'contactId' | 'propertyId',
+  missing: string,
+): ActionHandler<A & Action> {
+  return async (action, ctx, _step, deps) => {
+    const entity = pick(ctx);
+    if (!entity) throw new SkipError(missing);
+    const set = changes(entity as unknown as Record<string, unknown>, action.set);
+    return {
+      writes: true,
+      preview: { [label]: entity.id, set },
+      execute: async () => {
+        if (Object.keys(set).length > 0) await store(deps).update(ctx.tenantId, entity.id, set, entity.version, { causedBy: ctx.causedBy });
+        return { [label]: entity.id, changed: Object.keys(set) };
+      },
+    };
   };
-};
+}
+
+/** Sets status, newsletter, owner or archived on the event's contact (a no-op when already so). */
+export const updateContact = setFields<z.output<typeof UpdateContactAction>>((ctx) => ctx.contact, (deps) => deps.stores.contacts, 'contactId', 'The contact no longer exists');
 
 /** Sets status or archived on the event's property. */
-export const updateProperty: ActionHandler<z.output<typeof UpdatePropertyAction>> = async (action, ctx, _step, { stores }) => {
-  const property = ctx.property;
-  if (!property) throw new SkipError('The event has no property');
-  const set = changes(property, action.set);
-  return {
-    writes: true,
-    preview: { propertyId: property.id, set },
-    execute: async () => {
-      if (Object.keys(set).length === 0) return { propertyId: property.id, changed: [] };
-      await stores.properties.update(ctx.tenantId, property.id, set, property.version, { causedBy: ctx.causedBy });
-      return { propertyId: property.id, changed: Object.keys(set) };
-    },
-  };
-};
+export const updateProperty = setFields<z.output<typeof UpdatePropertyAction>>((ctx) => ctx.property, (deps) => deps.stores.properties, 'propertyId', 'The event has no property');
 
 /** Moves the event's deal to a stage. */
 export const moveDeal: ActionHandler<z.output<typeof MoveDealAction>> = async (action, ctx, _step, { stores }) => {
