@@ -1,5 +1,4 @@
-import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { SESClient } from '@aws-sdk/client-ses';
 
 export interface OutgoingMail {
   from: { name?: string; address: string };
@@ -16,7 +15,9 @@ export interface Mailer {
 }
 
 /** Builds the MIME message (headers encoded by nodemailer's composer) for SendRawEmail. */
-export function composeMime(mail: OutgoingMail): Promise<Buffer> {
+export async function composeMime(mail: OutgoingMail): Promise<Buffer> {
+  // Loaded on first use: a runner that sends no mail never pays for the MIME composer.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
   const composer = new MailComposer({
     from: mail.from.name ? { name: mail.from.name, address: mail.from.address } : mail.from.address,
     to: mail.to,
@@ -29,17 +30,30 @@ export function composeMime(mail: OutgoingMail): Promise<Buffer> {
   return new Promise((resolve, reject) => composer.compile().build((error, message) => (error ? reject(error) : resolve(message))));
 }
 
-/** Sends through SES (SendRawEmail, so invitations can be attached), from the tenant's sender identity. */
+let sesModule: Promise<typeof import('@aws-sdk/client-ses')> | undefined;
+const loadSes = () => (sesModule ??= import('@aws-sdk/client-ses'));
+
+/**
+ * Sends through SES (SendRawEmail, so invitations can be attached), from the tenant's sender
+ * identity. The SES SDK is loaded on the first send, not at start: most runs send no mail, and
+ * every cold start is shorter for it. Pass a client to use that one instead.
+ */
 export class SesMailer implements Mailer {
+  private client?: Promise<SESClient>;
+
   constructor(
-    private readonly client: SESClient,
+    client?: SESClient,
     private readonly options: { configurationSet?: string; onSend?: () => void } = {},
-  ) {}
+  ) {
+    if (client) this.client = Promise.resolve(client);
+  }
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const raw = await composeMime(mail);
     this.options.onSend?.();
-    const result = await this.client.send(
+    const { SESClient, SendRawEmailCommand } = await loadSes();
+    this.client ??= Promise.resolve(new SESClient({}));
+    const result = await (await this.client).send(
       new SendRawEmailCommand({
         RawMessage: { Data: raw },
         Source: mail.from.address,

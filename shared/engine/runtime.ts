@@ -1,4 +1,3 @@
-import { SESClient } from '@aws-sdk/client-ses';
 import { createDocumentClient, requireEnv } from '../aws/clients.ts';
 import { DynamoAutomationStore } from '../stores/automation-store.ts';
 import { createCrmStores } from '../stores/crm-stores.ts';
@@ -17,7 +16,7 @@ export function createRunnerFromEnv() {
     stores: createCrmStores(doc, requireEnv('CRM_TABLE_NAME')),
     automations: new DynamoAutomationStore(doc, automationsTable),
     executions: new DynamoExecutionStore(doc, requireEnv('EXECUTIONS_TABLE_NAME'), automationsTable, Number(process.env.EXECUTION_RETENTION_DAYS ?? 90)),
-    mailer: new SesMailer(new SESClient({}), process.env.SES_CONFIGURATION_SET ? { configurationSet: process.env.SES_CONFIGURATION_SET } : {}),
+    mailer: new SesMailer(undefined, process.env.SES_CONFIGURATION_SET ? { configurationSet: process.env.SES_CONFIGURATION_SET } : {}),
   });
   return (event: IncomingEvent) => engine.handle(event);
 }
