@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { createHash } from 'node:crypto';
 import { DETAIL_SCHEMAS, isDetailType } from '#events/catalogue';
 import { isFinal, type Execution, type StepRecord } from '../automations/execution.ts';
 import { TRIGGER_EVENTS, type Automation } from '../automations/model.ts';
@@ -34,7 +34,10 @@ export interface IncomingEvent {
 
 export type RunOutcome = { automationId: string; executionId?: string; status: Execution['status'] | 'duplicate' };
 
-const nextId = monotonicFactory();
+/** One run per (automation, event): the execution id is derived from both, and so is the claim. */
+export function executionIdOf(tenantId: string, automationId: string, eventKey: string): string {
+  return `x${createHash('sha256').update(`${tenantId}|${automationId}|${eventKey}`).digest('base64url').slice(0, 32)}`;
+}
 const patternCache = new Map<string, CompiledPattern>();
 
 /** The automation's pattern, compiled once per version. */
@@ -92,7 +95,7 @@ export function createEngine(deps: EngineDeps) {
     const started = now().toISOString();
     const depth: number = detail.causedBy?.depth ?? 0;
     let execution: Execution = {
-      id: nextId(),
+      id: executionIdOf(detail.tenantId, automation.id, detail.eventKey),
       tenantId: detail.tenantId,
       version: 1,
       createdAt: started,

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Execution, type ExecutionStatus } from '../automations/execution.ts';
 import { EntityTable } from '../db/entity-table.ts';
 import { childListKey, kindListKey } from '../db/keys.ts';
@@ -16,8 +16,8 @@ export interface ExecutionListQuery extends PageRequest {
 
 export interface ExecutionStore {
   /**
-   * Claims the run of `automationId` for `eventKey` and records the execution in one transaction.
-   * When the run was claimed before, returns the id of that execution instead.
+   * Claims the run of the execution's automation for its eventKey by recording the execution; when
+   * the run was claimed before, says so (the id is the same, being derived from both).
    */
   begin(execution: Execution): Promise<{ claimed: true } | { claimed: false; executionId: string }>;
   get(tenantId: string, id: string): Promise<Execution | undefined>;
@@ -43,11 +43,13 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
         kind: 'EXECUTION',
         label: 'execution',
         schema: Execution,
+        // Ids are derived, not time-ordered: the lists sort by start time.
         indexKeys: (e) => ({
+          GSI1SK: `${e.startedAt}#${e.id}`,
           GSI2PK: childListKey(e.tenantId, 'AUTOMATION', e.automationId, 'EXECUTION'),
-          GSI2SK: e.id,
+          GSI2SK: `${e.startedAt}#${e.id}`,
           GSI3PK: `${kindListKey(e.tenantId, 'EXECUTION')}#${e.status}`,
-          GSI3SK: e.id,
+          GSI3SK: `${e.startedAt}#${e.id}`,
         }),
       }),
     );
@@ -58,27 +60,17 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     return Math.floor(Date.now() / 1000) + this.retentionSeconds;
   }
 
-  private claimKey(tenantId: string, automationId: string, eventKey: string) {
-    return { PK: `${tenantId}#CLAIM#${automationId}#${eventKey}`, SK: 'CLAIM' };
-  }
-
+  /**
+   * The execution's id is derived from (tenant, automation, eventKey), so writing the execution
+   * with `attribute_not_exists` is the claim itself: one conditional put, no separate claim item.
+   */
   async begin(execution: Execution): Promise<{ claimed: true } | { claimed: false; executionId: string }> {
-    const claim = this.claimKey(execution.tenantId, execution.automationId, execution.eventKey);
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...claim, entity: 'CLAIM', executionId: execution.id, expiresAt: this.expiresAt() }, ConditionExpression: 'attribute_not_exists(PK)' } },
-            { Put: { TableName: this.tableName, Item: this.item(execution), ConditionExpression: 'attribute_not_exists(PK)' } },
-          ],
-        }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.item(execution), ConditionExpression: 'attribute_not_exists(PK)' }));
       return { claimed: true };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: claim, ConsistentRead: true }));
-      if (!Item) throw error;
-      return { claimed: false, executionId: Item.executionId as string };
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      return { claimed: false, executionId: execution.id };
     }
   }
 
