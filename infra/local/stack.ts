@@ -1,37 +1,36 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import sesLocal from 'aws-ses-v2-local';
 import { DEFAULT_BUS_NAME, FAMILIES, RULES, type Family } from '#events/rules';
+import { createHttpHandler } from '#shared/api/http-handler';
+import { createDocumentClient } from '#shared/aws/clients';
+import { createBirthdayHandler } from '#shared/birthdays/birthday-handler';
+import { runBirthdayCheck, type BirthdayRunInput, type BirthdayRunResult } from '#shared/birthdays/birthday-run';
+import { BIRTHDAY_SCHEDULE } from '#shared/birthdays/schedule';
+import { createTables } from '#shared/db/create-tables';
+import { createEngine, type Engine } from '#shared/engine/engine';
+import { SesMailer, type Mailer } from '#shared/engine/mailer';
 import { MemoryPoisonSink } from '#shared/events/poison-sink';
 import { EventPublisher } from '#shared/events/publisher';
 import { createStreamHandler } from '#shared/events/stream-handler';
-import { join } from 'node:path';
-import { createHttpHandler } from '#shared/api/http-handler';
-import { createDocumentClient } from '#shared/aws/clients';
-import { createTables } from '#shared/db/create-tables';
-import { createCrmStores } from '#shared/stores/crm-stores';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../tables.ts';
-import { SESClient } from '@aws-sdk/client-ses';
-import sesLocal from 'aws-ses-v2-local';
-import type { AddressInfo } from 'node:net';
-import { createEngine, type Engine } from '#shared/engine/engine';
-import type { CrmStores } from '#shared/stores/crm-stores';
-import { SesMailer, type Mailer } from '#shared/engine/mailer';
+import { createInboundHandler } from '#shared/inbound/inbound-handler';
 import { DynamoAutomationStore } from '#shared/stores/automation-store';
+import { createCrmStores, type CrmStores } from '#shared/stores/crm-stores';
 import { DynamoExecutionStore } from '#shared/stores/execution-store';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../tables.ts';
 import { DevAuth } from './dev-auth.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { LocalEventBus, type BusEvent } from './event-bus.ts';
 import { startLocalApi, type LocalRoute } from './http-server.ts';
-import { StreamPoller } from './stream-poller.ts';
 import { LocalS3 } from './s3-server.ts';
-import { startSmtpInbound } from './smtp-inbound.ts';
-import { S3Client } from '@aws-sdk/client-s3';
-import { createInboundHandler } from '#shared/inbound/inbound-handler';
-import { runBirthdayCheck, type BirthdayRunInput, type BirthdayRunResult } from '#shared/birthdays/birthday-run';
-import { createBirthdayHandler } from '#shared/birthdays/birthday-handler';
-import { BIRTHDAY_SCHEDULE } from '#shared/birthdays/schedule';
 import { startSchedule } from './scheduler.ts';
+import { startSmtpInbound } from './smtp-inbound.ts';
+import { StreamPoller } from './stream-poller.ts';
 
 export interface LocalStackOptions {
   /** Folder for data that survives a restart (DynamoDB files, dev keys). */
@@ -87,10 +86,24 @@ export interface LocalStack {
 
 export const LOCAL_REGION = 'eu-central-1';
 
+/** A component's structured log lines, one per line, leaving out the routine ones. */
+const componentLog = (log: (line: string) => void, name: string) => (entry: Record<string, unknown>) => {
+  if (entry.level !== 'INFO') log(`[${name}] ${JSON.stringify(entry)}`);
+};
+
+/** aws-ses-v2-local, a CommonJS package: under plain Node ESM (tsx) its default export is wrapped once more. */
+async function startSesLocal(port: number) {
+  const start = ((sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal) as typeof sesLocal;
+  const server = await start({ host: '127.0.0.1', port });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 /**
- * Starts the system on this machine: DynamoDB Local, the tables from the CDK definitions, and the
- * API handler behind a local API Gateway. Configuration flows only through the AWS SDK's endpoint
- * settings, as it would for any other environment.
+ * Starts the system on this machine, the same handlers as in AWS against real stand-ins: DynamoDB
+ * Local with the tables from the CDK definitions, a stream poller feeding the stream publisher, a
+ * local EventBridge routing to the runners, aws-ses-v2-local for outgoing mail, SMTP and a local S3
+ * for inbound mail, the birthday schedule, and the API behind a local API Gateway. Configuration
+ * flows only through the AWS SDK's endpoint settings, as it would for any other environment.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   let dynamo: DynamoDbLocal | undefined;
@@ -129,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const streamHandler = createStreamHandler({
     publisher,
     poison,
-    log: (entry) => entry.level !== 'INFO' && log(`[stream-publisher] ${JSON.stringify(entry)}`),
+    log: componentLog(log, 'stream-publisher'),
   });
   const streams = new DynamoDBStreamsClient({ endpoint: dynamoEndpoint });
   const poller = new StreamPoller({ ddb: raw, streams, tableName: tableNames[CRM_TABLE.envVar]!, handler: streamHandler, pollIntervalMs: options.streamPollMs, log });
@@ -141,11 +154,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const automations = new DynamoAutomationStore(doc, tableNames[AUTOMATIONS_TABLE.envVar]!);
   const executions = new DynamoExecutionStore(doc, tableNames[EXECUTIONS_TABLE.envVar]!, tableNames[AUTOMATIONS_TABLE.envVar]!);
 
-  // SES: aws-ses-v2-local, with its web inbox; the runners are the bus rules' targets.
-  // A CommonJS package: its default export is wrapped once more under plain Node ESM (tsx), not under vitest.
-  const startSes = ((sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal) as typeof sesLocal;
-  const sesServer = await startSes({ host: '127.0.0.1', port: options.sesPort ?? 8005 });
-  const sesUrl = `http://127.0.0.1:${(sesServer.address() as AddressInfo).port}`;
+  // SES with its web inbox; the runners become the bus rules' targets.
+  const { server: sesServer, url: sesUrl } = await startSesLocal(options.sesPort ?? 8005);
   process.env.AWS_ENDPOINT_URL_SES = sesUrl;
   const ses = new SESClient({ endpoint: sesUrl });
   const baseMailer = new SesMailer(ses);
@@ -154,13 +164,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     automations,
     executions,
     mailer: options.wrapMailer ? options.wrapMailer(baseMailer) : baseMailer,
-    log: (entry) => entry.level !== 'INFO' && log(`[runner] ${JSON.stringify(entry)}`),
+    log: componentLog(log, 'runner'),
   });
   for (const family of FAMILIES) bus.setTarget(family, options.targets?.[family] ?? ((event) => engine.handle(event).then(() => undefined)));
 
   const runBirthdays = (input: BirthdayRunInput) => runBirthdayCheck({ client: doc, tableName: crmTable, publisher }, input);
   // The daily schedule, from the same constant as the CDK schedule.
-  const birthdayHandler = createBirthdayHandler({ client: doc, tableName: crmTable, publisher }, (e) => log(`[birthday-check] ${JSON.stringify(e)}`));
+  const birthdayHandler = createBirthdayHandler({ client: doc, tableName: crmTable, publisher }, (entry) => log(`[birthday-check] ${JSON.stringify(entry)}`));
   const schedule = startSchedule(BIRTHDAY_SCHEDULE.cron, BIRTHDAY_SCHEDULE.timeZone, (at) => birthdayHandler({ scheduledTime: at.toISOString() }), log);
   const auth = await DevAuth.load(join(options.dataDir, 'dev-keys.json'));
   const localRoutes: Record<string, LocalRoute> = {
@@ -182,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   process.env.S3_FORCE_PATH_STYLE = 'true';
   const inboundBucket = 'crm-inbound-mail';
   const s3Client = new S3Client({ forcePathStyle: true, endpoint: s3.url });
-  const inbound = createInboundHandler({ s3: s3Client, bucket: inboundBucket, stores, log: (entry) => entry.level !== 'INFO' && log(`[inbound-mail] ${JSON.stringify(entry)}`) });
+  const inbound = createInboundHandler({ s3: s3Client, bucket: inboundBucket, stores, log: componentLog(log, 'inbound-mail') });
   const smtp = await startSmtpInbound({
     port: options.smtpPort ?? 2525,
     s3,
