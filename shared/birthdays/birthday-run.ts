@@ -1,9 +1,9 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SCHEMA_VERSION, SOURCE_OF, type DomainEvent } from '#events/catalogue';
+import { withoutTableAttributes } from '../db/keys.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { ageOn, celebratedMonthDays } from './dates.ts';
 
-const TABLE_ATTRIBUTES = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'entity']);
 
 export interface BirthdayRunInput {
   /** The day being celebrated, `YYYY-MM-DD`. */
@@ -59,7 +59,7 @@ export async function runBirthdayCheck(deps: BirthdayRunDeps, input: BirthdayRun
       result.itemsRead += page.ScannedCount ?? page.Count ?? 0;
       for (const item of page.Items ?? []) {
         if (item.archived === true || typeof item.birthday !== 'string') continue;
-        const contact = Object.fromEntries(Object.entries(item).filter(([k]) => !TABLE_ATTRIBUTES.has(k))) as Record<string, unknown> & { id: string; tenantId: string };
+        const contact = withoutTableAttributes(item) as Record<string, unknown> & { id: string; tenantId: string };
         const age = ageOn(item.birthday, input.date);
         events.push({
           source: SOURCE_OF.ContactBirthday,

@@ -5,11 +5,8 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { CausedBy, EntityMeta } from '../model/common.ts';
 import { parseOrThrow } from '../validation.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { entityKey, kindListKey, uniqueKey, type EntityKind } from './keys.ts';
+import { entityKey, kindListKey, uniqueKey, withoutTableAttributes, type EntityKind } from './keys.ts';
 import { Transaction } from './transaction.ts';
-
-/** Attributes that exist for the table's sake and never leave the store. */
-const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt']);
 
 export type IndexName = 'GSI1' | 'GSI2' | 'GSI3';
 
@@ -225,7 +222,7 @@ export class EntityTable<T extends EntityMeta> {
   }
 
   fromItem(item: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(item).filter(([key]) => !INTERNAL.has(key)));
+    return withoutTableAttributes(item);
   }
 
   private validate(value: unknown): T {

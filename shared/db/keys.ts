@@ -60,6 +60,19 @@ export function birthdayMonthDay(birthday: string): string {
   return `${match[1]}-${match[2]}`;
 }
 
+/**
+ * Attributes that exist for the tables' sake (keys, index keys, the kind marker, the expiry):
+ * never part of an entity, an API answer or an event.
+ */
+export const TABLE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt',
+]);
+
+/** An item as its entity: the table attributes removed. */
+export function withoutTableAttributes(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([key]) => !TABLE_ATTRIBUTES.has(key)));
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }

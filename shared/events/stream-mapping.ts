@@ -2,6 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
+import { withoutTableAttributes } from '#shared/db/keys';
 import { DETAIL_SCHEMAS, SCHEMA_VERSION, SOURCE_OF, type DetailType, type DomainEvent } from '#events/catalogue';
 
 /** A stream record that can never become an event; retrying cannot help. */
@@ -11,9 +12,6 @@ export class PoisonRecordError extends Error {
     this.name = 'PoisonRecordError';
   }
 }
-
-/** Attributes that exist for the table's sake; never part of an entity or an event. */
-const TABLE_ATTRIBUTES = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'entity']);
 
 /** Fields every write changes; a change of only these is no domain change. */
 const BOOKKEEPING = new Set(['version', 'updatedAt', 'createdAt', 'causedBy', 'id', 'tenantId']);
@@ -47,7 +45,7 @@ export function recordToEvents(record: DynamoDBRecord): DomainEvent[] {
   const spec = EVENTFUL[String(newImage.entity)];
   if (!spec) return [];
 
-  const entity = strip(newImage);
+  const entity = withoutTableAttributes(newImage);
   if (typeof entity.tenantId !== 'string' || typeof entity.id !== 'string') throw new PoisonRecordError('The item has no tenantId or id');
   const occurredAt = typeof entity.updatedAt === 'string' ? entity.updatedAt : approximateTime(record);
   const base = {
@@ -62,7 +60,7 @@ export function recordToEvents(record: DynamoDBRecord): DomainEvent[] {
     if (spec.createdWhen && !spec.createdWhen(entity)) return [];
     details.push([spec.created, { ...base, [spec.key]: entity }]);
   } else if (record.eventName === 'MODIFY') {
-    const previous = oldImage ? strip(oldImage) : undefined;
+    const previous = oldImage ? withoutTableAttributes(oldImage) : undefined;
     if (spec.updated) {
       const changedFields = previous ? changed(previous, entity) : [];
       if (changedFields.length > 0) details.push([spec.updated, { ...base, [spec.key]: entity, previous, changedFields }]);
@@ -86,10 +84,6 @@ function image(value: Record<string, LambdaAttributeValue> | undefined, name: st
   } catch (error) {
     throw new PoisonRecordError(`${name} cannot be read: ${(error as Error).message}`);
   }
-}
-
-function strip(item: Image): Image {
-  return Object.fromEntries(Object.entries(item).filter(([key]) => !TABLE_ATTRIBUTES.has(key)));
 }
 
 /** Domain fields whose value differs between the two images, sorted. */

@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { settingsKey, uniqueKey } from '../db/keys.ts';
+import { settingsKey, uniqueKey, withoutTableAttributes } from '../db/keys.ts';
 import { Transaction } from '../db/transaction.ts';
 import { ConflictError } from '../errors.ts';
 import { DEFAULT_TIME_ZONE, TenantSettings, type TenantSettingsPut } from '../model/tenant.ts';
@@ -89,7 +89,6 @@ export class DynamoSettingsStore implements SettingsStore {
   private async load(tenantId: string): Promise<TenantSettings | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: settingsKey(tenantId), ConsistentRead: true }));
     if (!Item) return undefined;
-    const { PK: _pk, SK: _sk, entity: _e, ...settings } = Item;
-    return settings as TenantSettings;
+    return withoutTableAttributes(Item) as TenantSettings;
   }
 }
