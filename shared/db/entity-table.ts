@@ -7,6 +7,7 @@ import { parseOrThrow } from '../validation.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { entityKey, kindListKey, uniqueKey, withoutTableAttributes, type EntityKind } from './keys.ts';
 import { Transaction } from './transaction.ts';
+import { updateExpressionFor } from './update-expression.ts';
 
 export type IndexName = 'GSI1' | 'GSI2' | 'GSI3';
 
@@ -46,6 +47,9 @@ export interface ListQuery {
   /** Equality filters on top-level attributes. */
   filters?: Record<string, string | number | boolean | undefined>;
 }
+
+/** Options of an update: the entity as the caller just read it saves reading it again. */
+export type UpdateOptions<T> = WriteOptions & { current?: T };
 
 export interface WriteOptions {
   causedBy?: CausedBy;
@@ -118,16 +122,18 @@ export class EntityTable<T extends EntityMeta> {
 
   /**
    * Applies `patch` (a `null` value removes the field) to the version `expectedVersion` of the
-   * entity. A stale version is a 409; the merged entity is validated as a whole.
+   * entity. A stale version is a 409; the merged entity is validated as a whole; only the
+   * attributes that change are written. A caller that holds the entity as just read passes it as
+   * `current` and saves the read.
    */
   async update(
     tenantId: string,
     id: string,
     patch: Record<string, unknown>,
     expectedVersion: number,
-    options: WriteOptions & { derive?: (next: Record<string, unknown>, current: T) => void } = {},
+    options: UpdateOptions<T> & { derive?: (next: Record<string, unknown>, current: T) => void } = {},
   ): Promise<T> {
-    const current = await this.require(tenantId, id);
+    const current = options.current?.version === expectedVersion && options.current.id === id ? options.current : await this.require(tenantId, id);
     if (current.version !== expectedVersion) throw this.stale(id, current.version);
     const next: Record<string, unknown> = { ...current };
     for (const [key, value] of Object.entries(patch)) {
@@ -140,9 +146,12 @@ export class EntityTable<T extends EntityMeta> {
     Object.assign(next, { id, tenantId, version: current.version + 1, createdAt: current.createdAt, updatedAt: new Date().toISOString() });
     const entity = this.validate(next);
 
-    const tx = this.transaction().put(this.toItem(entity), {
+    const { expression, names, values } = updateExpressionFor(this.toItem(current), this.toItem(entity), ['PK', 'SK']);
+    const tx = this.transaction().update(entityKey(tenantId, this.spec.kind, id), {
+      set: expression,
       expression: 'attribute_exists(PK) AND version = :expected',
-      values: { ':expected': expectedVersion },
+      names,
+      values: { ...values, ':expected': expectedVersion },
       onFail: () => this.stale(id),
     });
     const before = new Map((this.spec.uniques?.(current) ?? []).map((u) => [u.name, u]));

@@ -54,7 +54,7 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation> {
     const current = await this.require(tenantId, id);
     if (current.enabled === enabled) return current;
-    return this.table.update(tenantId, id, { enabled }, current.version);
+    return this.table.update(tenantId, id, { enabled }, current.version, { current });
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

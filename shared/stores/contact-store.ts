@@ -4,7 +4,7 @@ import { birthdayMonthDay, childListKey, normaliseEmail } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { Contact, ContactInput } from '../model/contact.ts';
 import { parseOrThrow } from '../validation.ts';
-import { archivedFilter, DynamoStore, pageOfOne, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { archivedFilter, DynamoStore, pageOfOne, type ArchivedFilter, type Page, type PageRequest, type UpdateOptions, type WriteOptions, type WriteStore } from './store.ts';
 
 /** The fields given for an upsert: any contact fields, and the e-mail it is keyed on. */
 export type ContactUpsert = Partial<ContactInput> & { email: string };
@@ -49,7 +49,7 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
     return this.table.create(tenantId, input, options);
   }
 
-  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<Contact> {
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Contact>): Promise<Contact> {
     return this.table.update(tenantId, id, patch, version, options);
   }
 
@@ -58,7 +58,7 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
       const existing = await this.findByEmail(tenantId, fields.email);
       try {
         if (!existing) return { contact: await this.create(tenantId, parseOrThrow(ContactInput, fields), options), created: true };
-        return { contact: await this.update(tenantId, existing.id, fields, existing.version, options), created: false };
+        return { contact: await this.update(tenantId, existing.id, fields, existing.version, { ...options, current: existing }), created: false };
       } catch (error) {
         // A concurrent writer took the e-mail or changed the contact: read again and re-apply, once.
         if (error instanceof ConflictError && attempt === 0) continue;
@@ -74,7 +74,7 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
   async archive(tenantId: string, id: string, options?: WriteOptions): Promise<Contact> {
     const current = await this.require(tenantId, id);
     if (current.archived) return current;
-    return this.update(tenantId, id, { archived: true }, current.version, options);
+    return this.update(tenantId, id, { archived: true }, current.version, { ...options, current });
   }
 
   async list(tenantId: string, query: ContactListQuery = {}): Promise<Page<Contact>> {

@@ -4,7 +4,7 @@ import { childListKey, entityKey } from '../db/keys.ts';
 import type { Transaction } from '../db/transaction.ts';
 import { ConflictError } from '../errors.ts';
 import { Deal, type DealInput } from '../model/deal.ts';
-import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type UpdateOptions, type WriteOptions, type WriteStore } from './store.ts';
 
 export interface DealListQuery extends PageRequest {
   contactId?: string;
@@ -42,7 +42,7 @@ export class DynamoDealStore extends DynamoStore<Deal> implements DealStore {
     return this.table.create(tenantId, input, options);
   }
 
-  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<Deal> {
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Deal>): Promise<Deal> {
     return this.table.update(tenantId, id, patch, version, options);
   }
 

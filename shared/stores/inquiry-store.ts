@@ -55,7 +55,7 @@ export class DynamoInquiryStore extends DynamoStore<Inquiry> implements InquiryS
   async linkContact(tenantId: string, id: string, contactId: string, options?: WriteOptions): Promise<Inquiry> {
     const current = await this.require(tenantId, id);
     if (current.contactId === contactId) return current;
-    return this.table.update(tenantId, id, { contactId }, current.version, options);
+    return this.table.update(tenantId, id, { contactId }, current.version, { ...options, current });
   }
 
   list(tenantId: string, query: InquiryListQuery = {}): Promise<Page<Inquiry>> {

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EntityTable } from '../db/entity-table.ts';
 import { childListKey } from '../db/keys.ts';
 import { Property, type PropertyInput } from '../model/property.ts';
-import { archivedFilter, DynamoStore, pageOfOne, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { archivedFilter, DynamoStore, pageOfOne, type ArchivedFilter, type Page, type PageRequest, type UpdateOptions, type WriteOptions, type WriteStore } from './store.ts';
 
 export interface PropertyListQuery extends PageRequest {
   contactPersonId?: string;
@@ -47,7 +47,7 @@ export class DynamoPropertyStore extends DynamoStore<Property> implements Proper
     return this.table.create(tenantId, input, options);
   }
 
-  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<Property> {
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Property>): Promise<Property> {
     return this.table.update(tenantId, id, patch, version, options);
   }
 

@@ -1,9 +1,9 @@
-import type { EntityTable, Page, WriteOptions } from '../db/entity-table.ts';
+import type { EntityTable, Page, UpdateOptions, WriteOptions } from '../db/entity-table.ts';
 import type { EntityKind } from '../db/keys.ts';
 import { childListKey, kindListKey } from '../db/keys.ts';
 import type { EntityMeta } from '../model/common.ts';
 
-export type { Page, WriteOptions } from '../db/entity-table.ts';
+export type { Page, UpdateOptions, WriteOptions } from '../db/entity-table.ts';
 
 export interface PageRequest {
   limit?: number;
@@ -20,7 +20,7 @@ export interface ReadStore<T> {
 export interface WriteStore<T, I> extends ReadStore<T> {
   create(tenantId: string, input: I, options?: WriteOptions): Promise<T>;
   /** Applies a patch to the given version; `null` clears a field; a stale version is a 409. */
-  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<T>;
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<T>): Promise<T>;
 }
 
 /** Archived entities are hidden from lists unless asked for. */

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EntityTable } from '../db/entity-table.ts';
 import { childListKey, kindListKey } from '../db/keys.ts';
 import { Task, type TaskInput } from '../model/task.ts';
-import { DynamoStore, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { DynamoStore, type Page, type PageRequest, type UpdateOptions, type WriteOptions, type WriteStore } from './store.ts';
 
 export interface TaskListQuery extends PageRequest {
   assigneeId?: string;
@@ -38,7 +38,7 @@ export class DynamoTaskStore extends DynamoStore<Task> implements TaskStore {
     return this.table.create(tenantId, input.done ? { ...input, doneAt: new Date().toISOString() } : input, options);
   }
 
-  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<Task> {
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Task>): Promise<Task> {
     return this.table.update(tenantId, id, patch, version, {
       ...options,
       derive: (next, current) => {

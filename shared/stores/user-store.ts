@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EntityTable } from '../db/entity-table.ts';
 import { normaliseEmail } from '../db/keys.ts';
 import { User, type UserInput } from '../model/user.ts';
-import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type WriteOptions, type WriteStore } from './store.ts';
+import { archivedFilter, DynamoStore, type ArchivedFilter, type Page, type PageRequest, type UpdateOptions, type WriteOptions, type WriteStore } from './store.ts';
 
 export interface UserListQuery extends PageRequest {
   archived?: ArchivedFilter;
@@ -28,7 +28,7 @@ export class DynamoUserStore extends DynamoStore<User> implements UserStore {
     return this.table.create(tenantId, input, options);
   }
 
-  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: WriteOptions): Promise<User> {
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<User>): Promise<User> {
     return this.table.update(tenantId, id, patch, version, options);
   }
 

@@ -56,7 +56,7 @@ export const createContact: ActionHandler<z.output<typeof CreateContactAction>> 
         }
       } else {
         const missing = Object.fromEntries(Object.entries(person).filter(([key]) => (contact as Record<string, unknown>)[key] === undefined));
-        if (Object.keys(missing).length > 0) contact = await stores.contacts.update(ctx.tenantId, contact.id, missing, contact.version, { causedBy: ctx.causedBy });
+        if (Object.keys(missing).length > 0) contact = await stores.contacts.update(ctx.tenantId, contact.id, missing, contact.version, { causedBy: ctx.causedBy, current: contact });
       }
       await stores.inquiries.linkContact(ctx.tenantId, inquiry.id, contact.id, { causedBy: ctx.causedBy });
       let dealId: string | undefined;

@@ -1,7 +1,9 @@
 import type * as z from 'zod';
-import type { Action } from '../../automations/model.ts';
+import type { Action, MoveDealAction, UpdateContactAction, UpdatePropertyAction } from '../../automations/model.ts';
+import type { EntityMeta } from '../../model/common.ts';
+import type { Contact } from '../../model/contact.ts';
+import type { Property } from '../../model/property.ts';
 import type { WriteStore } from '../../stores/store.ts';
-import type { MoveDealAction, UpdateContactAction, UpdatePropertyAction } from '../../automations/model.ts';
 import { SkipError } from '../errors.ts';
 import type { ActionHandler } from './types.ts';
 
@@ -10,12 +12,10 @@ function changes(entity: Record<string, unknown>, set: Record<string, unknown>):
   return Object.fromEntries(Object.entries(set).filter(([key, value]) => value !== undefined && entity[key] !== value));
 }
 
-type Settable = { id: string; version: number };
-
 /** An action that sets fields on one of the event's entities, through that entity's store. */
-function setFields<A extends { set: Record<string, unknown> }>(
-  pick: (ctx: Parameters<ActionHandler>[1]) => Settable | undefined,
-  store: (deps: Parameters<ActionHandler>[3]) => Pick<WriteStore<unknown, never>, 'update'>,
+function setFields<A extends { set: Record<string, unknown> }, E extends EntityMeta>(
+  pick: (ctx: Parameters<ActionHandler>[1]) => E | undefined,
+  store: (deps: Parameters<ActionHandler>[3]) => Pick<WriteStore<E, never>, 'update'>,
   label: 'contactId' | 'propertyId',
   missing: string,
 ): ActionHandler<A & Action> {
@@ -27,7 +27,7 @@ function setFields<A extends { set: Record<string, unknown> }>(
       writes: true,
       preview: { [label]: entity.id, set },
       execute: async () => {
-        if (Object.keys(set).length > 0) await store(deps).update(ctx.tenantId, entity.id, set, entity.version, { causedBy: ctx.causedBy });
+        if (Object.keys(set).length > 0) await store(deps).update(ctx.tenantId, entity.id, set, entity.version, { causedBy: ctx.causedBy, current: entity });
         return { [label]: entity.id, changed: Object.keys(set) };
       },
     };
@@ -35,10 +35,10 @@ function setFields<A extends { set: Record<string, unknown> }>(
 }
 
 /** Sets status, newsletter, owner or archived on the event's contact (a no-op when already so). */
-export const updateContact = setFields<z.output<typeof UpdateContactAction>>((ctx) => ctx.contact, (deps) => deps.stores.contacts, 'contactId', 'The contact no longer exists');
+export const updateContact = setFields<z.output<typeof UpdateContactAction>, Contact>((ctx) => ctx.contact, (deps) => deps.stores.contacts, 'contactId', 'The contact no longer exists');
 
 /** Sets status or archived on the event's property. */
-export const updateProperty = setFields<z.output<typeof UpdatePropertyAction>>((ctx) => ctx.property, (deps) => deps.stores.properties, 'propertyId', 'The event has no property');
+export const updateProperty = setFields<z.output<typeof UpdatePropertyAction>, Property>((ctx) => ctx.property, (deps) => deps.stores.properties, 'propertyId', 'The event has no property');
 
 /** Moves the event's deal to a stage. */
 export const moveDeal: ActionHandler<z.output<typeof MoveDealAction>> = async (action, ctx, _step, { stores }) => {
@@ -49,7 +49,7 @@ export const moveDeal: ActionHandler<z.output<typeof MoveDealAction>> = async (a
     preview: { dealId: deal.id, fromStage: deal.stage, toStage: action.stage },
     execute: async () => {
       if (deal.stage === action.stage) return { dealId: deal.id, changed: [] };
-      await stores.deals.update(ctx.tenantId, deal.id, { stage: action.stage }, deal.version, { causedBy: ctx.causedBy });
+      await stores.deals.update(ctx.tenantId, deal.id, { stage: action.stage }, deal.version, { causedBy: ctx.causedBy, current: deal });
       return { dealId: deal.id, fromStage: deal.stage, toStage: action.stage };
     },
   };
