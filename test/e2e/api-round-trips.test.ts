@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../support/local-api.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApi, type TestApi } from '../support/local-api.ts';
 import { tenant } from '../support/dynamo.ts';
 
 let api: TestApi;
@@ -7,12 +7,7 @@ let admin: string;
 let agent: string;
 const t = tenant();
 
-beforeAll(async () => {
-  api = await startTestApi();
-  admin = await api.token(t, 'admin');
-  agent = await api.token(t, 'agent');
-});
-afterAll(() => api.stack.stop());
+useTestApi(t, (session) => ({ api, admin, agent } = session));
 
 const ok = async (reply: Promise<{ status: number; body: any }>, status = 200) => {
   const r = await reply;

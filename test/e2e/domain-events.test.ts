@@ -1,10 +1,10 @@
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_SCHEMAS, isDetailType } from '#events/catalogue';
 import { createDocumentClient } from '#shared/aws/clients';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startTestApi, type TestApi } from '../support/local-api.ts';
+import { useTestApi, type TestApi } from '../support/local-api.ts';
 import { tenant } from '../support/dynamo.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -13,12 +13,7 @@ let token: string;
 let admin: string;
 const t = tenant();
 
-beforeAll(async () => {
-  api = await startTestApi();
-  token = await api.token(t, 'agent');
-  admin = await api.token(t, 'admin');
-});
-afterAll(() => api.stack.stop());
+useTestApi(t, (session) => ({ api, admin, agent: token } = session));
 
 /** The events of this file's tenant that reached the bus, as [detail-type, entity id] in arrival order. */
 const seen = () =>

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '#infra/local/stack';
 import type { Role } from '#shared/http/types';
 
@@ -45,3 +45,22 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
 }
 
 export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
+
+export interface TestSession {
+  api: TestApi;
+  admin: string;
+  agent: string;
+}
+
+/**
+ * A local stack for the test file: started before its tests with an admin's and an agent's token
+ * for `tenantId`, stopped after them. `ready` hands the session to the file's variables.
+ */
+export function useTestApi(tenantId: string, ready: (session: TestSession) => void, options: Partial<LocalStackOptions> = {}): void {
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    api = await startTestApi(options);
+    ready({ api, admin: await api.token(tenantId, 'admin'), agent: await api.token(tenantId, 'agent') });
+  });
+  afterAll(() => api?.stack.stop());
+}
