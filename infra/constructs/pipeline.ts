@@ -16,7 +16,7 @@ export interface PipelineProps {
   archiveRetention?: Duration;
 }
 
-/** The stream source's failure settings, exported for the infra tests and the local poller's defaults. */
+/** The stream source's batch and failure settings. */
 export const STREAM_SOURCE = {
   batchSize: 10,
   retryAttempts: 10,

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { BusEvent } from '#infra/local/event-bus';
+import { freePort } from '#infra/local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '#infra/local/stack';
 import { FAMILIES, type Family } from '#events/rules';
 import { bundles } from './bundles.ts';
@@ -23,15 +23,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const WRITES = Number(process.env.BENCH_WRITES ?? 2_000);
 const POLL_MS = Number(process.env.STREAM_POLL_MS ?? 100);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 // The runners run only during the end-to-end section; before, the bench drives the engine itself.
 let runnersOn = false;

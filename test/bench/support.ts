@@ -51,5 +51,3 @@ export function table(title: string, input: object[]): void {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(columns.map((c) => String(row[c] ?? ''))));
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

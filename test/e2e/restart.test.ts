@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalStack } from '#infra/local/stack';
-import { freePort } from '../support/global-setup.ts';
+import { freePort } from '#infra/local/dynamodb-local';
 
 describe('npm start keeps its data', () => {
   it('serves a contact written before a restart, with the same dev keys', async () => {
