@@ -20,6 +20,7 @@ export function createStreamHandler({ publisher, poison, log = (e) => console.lo
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const events: DomainEvent[] = [];
     const recordOf: number[] = [];
+    const poisoned: Array<{ index: number; reason: string }> = [];
     for (const [i, record] of event.Records.entries()) {
       try {
         for (const domainEvent of recordToEvents(record)) {
@@ -28,17 +29,22 @@ export function createStreamHandler({ publisher, poison, log = (e) => console.lo
         }
       } catch (error) {
         if (!(error instanceof PoisonRecordError)) throw error;
-        log({ level: 'ERROR', message: 'Poison stream record set aside', reason: error.message, eventID: record.eventID });
-        await poison.put(record, error.message);
+        poisoned.push({ index: i, reason: error.message });
       }
     }
 
     const { failed, calls } = await publisher.publish(events);
+    const firstRecord = failed.length === 0 ? event.Records.length : recordOf[failed[0]!.index]!;
+    // Records from the first failure on come again in the retry: set aside only the poison before it, once.
+    for (const { index, reason } of poisoned.filter((p) => p.index < firstRecord)) {
+      const record = event.Records[index]!;
+      log({ level: 'ERROR', message: 'Poison stream record set aside', reason, eventID: record.eventID });
+      await poison.put(record, reason);
+    }
     if (failed.length === 0) {
       log({ level: 'INFO', message: 'Published', records: event.Records.length, events: events.length, calls });
       return { batchItemFailures: [] };
     }
-    const firstRecord = recordOf[failed[0]!.index]!;
     log({ level: 'WARN', message: 'Publishing failed; reporting from the first failed record', error: failed[0]!.error, firstRecord });
     const batchItemFailures = event.Records.slice(firstRecord)
       .map((record) => record.dynamodb?.SequenceNumber)

@@ -100,7 +100,12 @@ describe('stream handler', () => {
       Entries: input.Entries.map((e: PutEventsRequestEntry) => (JSON.parse(e.Detail!).eventKey === 'b#0' ? { ErrorCode: 'InternalFailure' } : { EventId: 'x' })),
     }));
     const records = ['a', 'b', 'c'].map((id) => streamRecord('INSERT', 'REJECTION', rejection(id), undefined, id));
-    const result = await createStreamHandler({ publisher: publisher(), poison: new MemoryPoisonSink(), log: () => undefined })({ Records: records });
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[1]!.dynamodb!.SequenceNumber, records[2]!.dynamodb!.SequenceNumber]);
+    const broken = streamRecord('INSERT', 'REJECTION', rejection('d'), undefined, 'poison-after');
+    delete broken.dynamodb!.NewImage;
+    const poison = new MemoryPoisonSink();
+    const result = await createStreamHandler({ publisher: publisher(), poison, log: () => undefined })({ Records: [...records, broken] });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([...records.slice(1), broken].map((r) => r.dynamodb!.SequenceNumber));
+    // The poison record comes again with the retry: it is set aside then, not twice.
+    expect(poison.records).toEqual([]);
   });
 });
