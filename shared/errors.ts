@@ -3,10 +3,17 @@
  * without knowing where they came from, and the engine can tell permanent from transient failures.
  */
 
+/**
+ * One failing field. `code` is stable and `params` carries the values a message names, so a UI can
+ * show its own text (the admin page shows German); `message` is the English text for people.
+ */
 export interface FieldError {
   /** Dotted path of the failing field, e.g. `address.postalCode`. */
   path: string;
+  /** Stable, snake_case: `unknown_field`, `required`, `not_in_pick_list`, `unknown_path`, ... */
+  code: string;
   message: string;
+  params?: Record<string, unknown>;
 }
 
 export class AppError extends Error {

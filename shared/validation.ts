@@ -1,15 +1,37 @@
 import type { z } from 'zod';
 import { ValidationError, type FieldError } from './errors.ts';
 
-/** Maps zod issues to the API's `fields` list: one entry per failing field, with a dotted path. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+/** zod's issue codes mapped to the API's stable field codes. */
+function codeOf(issue: z.core.$ZodIssue): { code: string; params?: Record<string, unknown> } {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? { code: 'required' } : { code: 'invalid_type', params: { expected: issue.expected } };
+    case 'too_small':
+      return { code: 'too_small', params: { minimum: Number(issue.minimum), origin: issue.origin } };
+    case 'too_big':
+      return { code: 'too_big', params: { maximum: Number(issue.maximum), origin: issue.origin } };
+    case 'invalid_format':
+      return { code: 'invalid_format', params: { format: issue.format } };
+    case 'invalid_value':
+      return { code: 'invalid_value', params: { allowed: issue.values } };
+    case 'invalid_union':
+      return { code: 'invalid_value' };
+    case 'not_multiple_of':
+      return { code: 'invalid_value', params: { multipleOf: Number(issue.divisor) } };
+    default:
+      return { code: 'invalid' };
+  }
+}
+
+/** Maps zod issues to the API's `fields` list: one entry per failing field, with a dotted path and a stable code. */
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldError[] {
   return error.issues.flatMap((issue) => {
-    const path = issue.path.map(String);
+    const path = [...prefix, ...issue.path.map(String)];
     // An unknown field is reported under its own name, so the client sees which one to remove.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'Unknown field' }));
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), code: 'unknown_field', message: 'Unknown field' }));
     }
-    return [{ path: path.join('.') || '(body)', message: issue.message }];
+    return [{ path: path.join('.') || '(body)', message: issue.message, ...codeOf(issue) }];
   });
 }
 

@@ -20,7 +20,7 @@ export function birthdayRunRoutes({ settings }: CrmStores, runBirthdays: Birthda
     'POST /birthday-runs': async ({ principal: { tenantId }, body: raw }) => {
       const { date } = body(RunBody, raw);
       const today = dateInZone(new Date(), (await settings.get(tenantId)).timeZone);
-      if (date > today) throw new ValidationError('The request body is invalid', [{ path: 'date', message: `Must not be after today (${today})` }]);
+      if (date > today) throw new ValidationError('The request body is invalid', [{ path: 'date', code: 'in_future', params: { today }, message: `Must not be after today (${today})` }]);
       return ok(await runBirthdays({ date, tenantId }));
     },
   };

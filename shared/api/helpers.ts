@@ -47,6 +47,6 @@ export interface Reference {
 export async function assertReferences(tenantId: string, references: Reference[]): Promise<void> {
   const named = references.filter((r): r is Reference & { id: string } => typeof r.id === 'string');
   const found = await Promise.all(named.map((r) => r.store.get(tenantId, r.id)));
-  const fields = named.filter((_, i) => found[i] === undefined).map((r) => ({ path: r.field, message: `No ${r.label} with id ${r.id}` }));
+  const fields = named.filter((_, i) => found[i] === undefined).map((r) => ({ path: r.field, code: 'not_found', message: `No ${r.label} with id ${r.id}`, params: { entity: r.label, id: r.id } }));
   if (fields.length) throw new ValidationError('The request names records that do not exist', fields);
 }

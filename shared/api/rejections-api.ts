@@ -21,12 +21,12 @@ export function rejectionRoutes({ rejections, contacts, properties, deals }: Crm
         { field: 'propertyId', id: input.propertyId, store: properties, label: 'property' },
       ]);
       const deal = input.dealId ? await deals.get(tenantId, input.dealId) : undefined;
-      if (input.dealId && !deal) throw new ValidationError('The request names records that do not exist', [{ path: 'dealId', message: `No deal with id ${input.dealId}` }]);
+      if (input.dealId && !deal) throw new ValidationError('The request names records that do not exist', [{ path: 'dealId', code: 'not_found', params: { entity: 'deal', id: input.dealId }, message: `No deal with id ${input.dealId}` }]);
       if (deal && deal.contactId !== input.contactId) {
-        throw new ValidationError('The deal belongs to another contact', [{ path: 'dealId', message: 'Not a deal of this contact' }]);
+        throw new ValidationError('The deal belongs to another contact', [{ path: 'dealId', code: 'deal_of_other_contact', message: 'Not a deal of this contact' }]);
       }
       if (deal && input.propertyId && deal.propertyId !== input.propertyId) {
-        throw new ValidationError('The deal concerns another property', [{ path: 'propertyId', message: 'Differs from the deal\'s property' }]);
+        throw new ValidationError('The deal concerns another property', [{ path: 'propertyId', code: 'deal_of_other_property', message: 'Differs from the deal\'s property' }]);
       }
       const rejection = await rejections.create(
         tenantId,

@@ -60,7 +60,7 @@ export async function dryRun(
   }
   const detail = parsed.data as Record<string, any>;
   const matched = matches(automation, flattenEvent(detail));
-  const ctx = await buildContext(deps.stores, automation.trigger.event, detail, { automationId: automation.id, executionId: 'dry-run' });
+  const ctx = await buildContext(deps.stores, automation.trigger.event, detail, { automationId: automation.id, automationName: automation.name, executionId: 'dry-run' });
   const actions = [];
   for (const [index, action] of automation.actions.entries()) {
     try {

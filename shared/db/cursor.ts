@@ -11,7 +11,7 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
 
 export function decodeCursor(cursor: string | undefined, tenantId: string): Record<string, string> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const invalid = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', message: 'Not a cursor from this list' }]);
+  const invalid = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Not a cursor from this list' }]);
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -241,7 +241,7 @@ export class EntityTable<T extends EntityMeta> {
   private stale(id: string, currentVersion?: number): ConflictError {
     const suffix = currentVersion ? ` (current version ${currentVersion})` : '';
     return new ConflictError('version_conflict', `The ${this.spec.label} ${id} was changed meanwhile${suffix}; reload and retry`, [
-      { path: 'version', message: 'Stale version' },
+      { path: 'version', code: 'stale_version', message: 'Stale version' },
     ]);
   }
 
@@ -252,7 +252,7 @@ export class EntityTable<T extends EntityMeta> {
         expression: 'attribute_not_exists(PK)',
         onFail: () =>
           new ConflictError('duplicate', `Another ${this.spec.label} already uses this ${unique.field}`, [
-            { path: unique.field, message: `Already in use: ${unique.value}` },
+            { path: unique.field, code: 'already_in_use', message: `Already in use: ${unique.value}`, params: { value: unique.value } },
           ]),
       },
     );

@@ -23,6 +23,8 @@ export interface RunContext {
   owner?: User;
   contactPerson?: User;
   tenant: { name?: string; senderAddress?: string; timeZone: string };
+  /** The automation that runs: actions name it in what they record (an e-mail activity, a task). */
+  automation: { id: string; name: string };
   /** Provenance for every write the actions make. */
   causedBy: CausedBy;
   templateData: TemplateData;
@@ -55,7 +57,7 @@ export async function buildContext(
   stores: CrmStores,
   eventType: string,
   detail: Record<string, any>,
-  run: { automationId: string; executionId: string },
+  run: { automationId: string; automationName: string; executionId: string },
 ): Promise<RunContext> {
   const tenantId: string = detail.tenantId;
   const get = <T>(store: { get(t: string, id: string): Promise<T | undefined> }, id: string | undefined) => (id ? store.get(tenantId, id) : Promise.resolve(undefined));
@@ -98,6 +100,7 @@ export async function buildContext(
     owner,
     contactPerson,
     tenant,
+    automation: { id: run.automationId, name: run.automationName },
     causedBy: { automationId: run.automationId, executionId: run.executionId, depth: (detail.causedBy?.depth ?? 0) + 1 },
     templateData: { contact, property, deal: dealNow, activity, rejection, inquiry, owner, contactPerson, tenant, event },
   };

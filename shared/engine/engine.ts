@@ -145,7 +145,7 @@ export function createEngine(deps: EngineDeps) {
         continue;
       }
       try {
-        ctx ??= await buildContext(deps.stores, type, detail, { automationId: automation.id, executionId: execution.id });
+        ctx ??= await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: execution.id });
         const prepared = await prepareAction(action, ctx, { executionId: execution.id, index: step.index }, actionDeps);
         setStep(step.index, { status: 'started', attempts: step.attempts + 1, startedAt: now().toISOString(), error: undefined });
         execution = await deps.executions.checkpoint(execution);

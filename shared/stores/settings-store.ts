@@ -38,7 +38,7 @@ export class DynamoSettingsStore implements SettingsStore {
     const expected = input.version ?? 0;
     if ((current?.version ?? 0) !== expected) {
       throw new ConflictError('version_conflict', `The settings were changed meanwhile (current version ${current?.version ?? 0}); reload and retry`, [
-        { path: 'version', message: 'Stale version' },
+        { path: 'version', code: 'stale_version', message: 'Stale version' },
       ]);
     }
     const now = new Date().toISOString();
@@ -67,7 +67,7 @@ export class DynamoSettingsStore implements SettingsStore {
           expression: 'attribute_not_exists(PK)',
           onFail: () =>
             new ConflictError('duplicate', 'An inbound address belongs to another tenant', [
-              { path: `inboundAddresses.${i}`, message: `Already in use: ${address}` },
+              { path: `inboundAddresses.${i}`, code: 'already_in_use', message: `Already in use: ${address}`, params: { value: address } },
             ]),
         },
       );

@@ -14,13 +14,13 @@ export function jsonBody(): middy.MiddlewareObj<JsonHttpEvent, HttpResult> {
       if (!event.body) return;
       const contentType = headerOf(event, 'content-type');
       if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
-        throw new ValidationError('The body must be JSON', [{ path: '(body)', message: `Unsupported content type ${contentType}` }]);
+        throw new ValidationError('The body must be JSON', [{ path: '(body)', code: 'unsupported_media_type', message: `Unsupported content type ${contentType}` }]);
       }
       const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       try {
         event.jsonBody = JSON.parse(text);
       } catch (error) {
-        throw new ValidationError('The body is not valid JSON', [{ path: '(body)', message: (error as Error).message }]);
+        throw new ValidationError('The body is not valid JSON', [{ path: '(body)', code: 'invalid_json', message: (error as Error).message }]);
       }
     },
   };
