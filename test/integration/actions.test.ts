@@ -37,7 +37,7 @@ async function world() {
 
 const detail = (t: string, extra: Record<string, unknown>) => ({ tenantId: t, schemaVersion: 1, occurredAt: new Date().toISOString(), eventKey: 'k#0', ...extra });
 const run = async (action: unknown, eventType: string, d: Record<string, unknown>, index = 0) => {
-  const context = await buildContext(ctx.stores, eventType, d, { automationId: 'auto-1', executionId: 'exec-1' });
+  const context = await buildContext(ctx.stores, eventType, d, { automationId: 'auto-1', automationName: 'Test automation', executionId: 'exec-1' });
   return prepareAction(ActionSchema.parse(action) as Action, context, { executionId: 'exec-1', index }, { stores: ctx.stores, mailer, now: () => new Date('2026-11-27T09:00:00Z') });
 };
 
