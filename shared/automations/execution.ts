@@ -35,6 +35,8 @@ export const Execution = EntityMeta.extend({
   retryable: z.boolean().optional(),
   attempts: z.number().int().positive(),
   depth: z.number().int().nonnegative(),
+  /** The contact the run acted on, if any: agents list a contact's runs by it. */
+  contactId: z.string().optional(),
   steps: z.array(StepRecord),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().optional(),

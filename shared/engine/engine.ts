@@ -120,9 +120,11 @@ export function createEngine(deps: EngineDeps) {
       execution = { ...previous, status: 'running', attempts: previous.attempts + 1, retryable: undefined };
     }
 
+    let ctx: RunContext | undefined;
     const finish = async (patch: Partial<Execution>): Promise<RunOutcome> => {
       const finishedAt = now().toISOString();
-      execution = await deps.executions.finish({ ...execution, ...patch, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(execution.startedAt) });
+      const contactId = ctx?.contact?.id ?? execution.contactId ?? contactActedOn(execution);
+      execution = await deps.executions.finish({ ...execution, ...patch, ...(contactId ? { contactId } : {}), finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(execution.startedAt) });
       log({ level: execution.status === 'failed' ? 'WARN' : 'INFO', message: 'Automation run', automationId: automation.id, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error });
       return { automationId: automation.id, executionId: execution.id, status: execution.status };
     };
@@ -133,7 +135,6 @@ export function createEngine(deps: EngineDeps) {
     if (detail.causedBy?.automationId === automation.id) return finish({ status: 'skipped', reason: 'The automation caused this event itself; an automation never triggers itself' });
     if (depth >= MAX_CHAIN_DEPTH) return finish({ status: 'skipped', reason: `Chain of automations stopped at depth ${depth} (limit ${MAX_CHAIN_DEPTH})` });
 
-    let ctx: RunContext | undefined;
     for (const step of execution.steps) {
       if (step.status === 'succeeded' || step.status === 'skipped') continue;
       const action = automation.actions[step.index];
@@ -168,6 +169,15 @@ export function createEngine(deps: EngineDeps) {
   }
 
   return { handle };
+}
+
+/** The contact a step created or found (create_contact), when the event named none. */
+function contactActedOn(execution: Execution): string | undefined {
+  for (const step of execution.steps) {
+    const id = step.result?.contactId;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
