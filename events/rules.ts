@@ -1,20 +1,16 @@
-import { SOURCES } from './catalogue.ts';
+import { FAMILIES as FAMILY_SPECS, type Family } from './registry.ts';
 
 /**
- * The bus rules: one per event family, each routing to that family's runner. Plain event patterns,
- * read by the CDK stack (one EventBridge rule each) and by the local bus (the same matcher as the
- * engine). Property events are published for consumers outside the engine and have no runner.
+ * The bus rules, derived from the registry's families: one per family, each routing that family's
+ * source to its runner. Plain event patterns, read by the CDK stack (one EventBridge rule each) and
+ * by the local bus (the same matcher as the engine).
  */
-export const RULES = {
-  contacts: { source: [SOURCES.contacts] },
-  deals: { source: [SOURCES.deals] },
-  activities: { source: [SOURCES.activities] },
-  rejections: { source: [SOURCES.rejections] },
-  inquiries: { source: [SOURCES.inquiries] },
-} as const;
+export const RULES = Object.fromEntries(Object.entries(FAMILY_SPECS).map(([family, f]) => [family, { source: [f.source] }])) as Record<Family, { source: string[] }>;
 
-export type Family = keyof typeof RULES;
-export const FAMILIES = Object.keys(RULES) as Family[];
+export type { Family } from './registry.ts';
+export const FAMILIES = Object.keys(FAMILY_SPECS) as Family[];
+/** The runner function's name of each family. */
+export const runnerOf = (family: Family) => FAMILY_SPECS[family].runner;
 
 /** The physical name of the bus, in AWS and locally. */
 export const BUS_NAME_ENV = 'EVENT_BUS_NAME';

@@ -69,7 +69,8 @@ export const AUTOMATIONS_TABLE: TableDef = {
 /**
  * ExecutionsTable: one record per run (skipped runs included) and the claims that make each
  * (automation, event) run at most once. `GSI1` per tenant, `GSI2` per automation, `GSI3` per tenant
- * and status, all newest first. Everything expires (TTL) after the retention, 90 days by default.
+ * and status, and the sparse `GSI4` per contact (only runs that acted on a contact carry its key),
+ * all newest first. Everything expires (TTL) after the retention, 90 days by default.
  */
 export const EXECUTIONS_TABLE: TableDef = {
   id: 'ExecutionsTable',
@@ -81,6 +82,7 @@ export const EXECUTIONS_TABLE: TableDef = {
     { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
     { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
     { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+    { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK', projection: 'ALL' },
   ],
 };
 

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
-import { FAMILIES, RULES, type Family } from '#events/rules';
+import { FAMILIES, RULES, runnerOf, type Family } from '#events/rules';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
@@ -20,15 +20,6 @@ export interface AutomationsProps {
   /** Days executions and claims are kept. @default 90 */
   executionRetentionDays?: number;
 }
-
-/** The runner function of each event family. */
-export const RUNNER_OF: Record<Family, string> = {
-  contacts: 'contact-runner',
-  deals: 'deal-runner',
-  activities: 'activity-runner',
-  rejections: 'rejection-runner',
-  inquiries: 'inquiry-runner',
-};
 
 /** The rule target's retry policy: EventBridge retries a failed delivery this often, within this age. */
 export const TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) } as const;
@@ -56,7 +47,7 @@ export class Automations extends Construct {
     this.rules = {} as Record<Family, events.Rule>;
     for (const family of FAMILIES) {
       const runner = new CrmFunction(this, `${family}Runner`, {
-        name: RUNNER_OF[family],
+        name: runnerOf(family),
         description: `Runs the automations triggered by ${family} events`,
         timeout: Duration.seconds(60),
         environment: {
@@ -75,8 +66,8 @@ export class Automations extends Construct {
 
       const rule = new events.Rule(this, `${family}Rule`, {
         eventBus: props.bus,
-        description: `${family} events to the ${RUNNER_OF[family]}`,
-        eventPattern: { source: [...RULES[family].source] },
+        description: `${family} events to the ${runnerOf(family)}`,
+        eventPattern: RULES[family],
       });
       rule.addTarget(new targets.LambdaFunction(runner.fn, { ...TARGET_RETRY, deadLetterQueue: this.deadLetters.queue }));
       this.runners[family] = runner;

@@ -1,28 +1,20 @@
 import * as z from 'zod';
-import { dryRun } from '../automations/dry-run.ts';
+import { dryRun, DryRunInput } from '../automations/dry-run.ts';
 import { EXECUTION_STATUSES } from '../automations/execution.ts';
-import { AutomationFields, AutomationPut, type AutomationDefinition } from '../automations/model.ts';
-import { findPreset, PRESETS } from '../automations/presets.ts';
+import { AutomationFields, AutomationPut, type Automation, type AutomationDefinition } from '../automations/model.ts';
+import { definitionFromPreset } from '../automations/preset-install.ts';
+import { checkReadOnlyFields } from '../automations/put-body.ts';
 import { userReferences, validateDefinition } from '../automations/validate.ts';
+import { automationWarnings } from '../automations/warnings.ts';
 import type { Mailer } from '../engine/mailer.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
-import { Id, Line } from '../model/common.ts';
+import { NotFoundError } from '../errors.ts';
+import { Id } from '../model/common.ts';
 import type { RouteImpl } from '../http/types.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
-import { parseOrThrow } from '../validation.ts';
 import { PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const PresetInstall = z.strictObject({
-  preset: z.string().max(60),
-  params: z.record(z.string(), z.unknown()).default({}),
-  enabled: z.boolean().default(false),
-  name: Line(200).optional(),
-});
-const TestBody = z
-  .strictObject({ event: z.record(z.string(), z.unknown()).optional(), entityId: Id.optional() })
-  .refine((b) => (b.event === undefined) !== (b.entityId === undefined), { message: 'Give either event or entityId', path: ['event'] });
 const ExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional(), automationId: Id.optional() });
 const AutomationExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional() });
 
@@ -37,10 +29,13 @@ export interface AutomationServices {
   executions: ExecutionStore;
 }
 
+const isPresetInstall = (raw: unknown): raw is Record<string, unknown> => typeof raw === 'object' && raw !== null && 'preset' in raw && !('trigger' in raw);
+
 export function automationRoutes({ stores, automations, executions }: AutomationServices): Record<string, RouteImpl> {
-  /** Validates a definition completely: schema, pattern, templates, actions, and the users it names. */
+  /** Validates a definition completely: schema, pattern, pick-list values, templates, actions, and the users it names. */
   async function checked(tenantId: string, definition: AutomationDefinition): Promise<AutomationDefinition> {
-    validateDefinition(definition);
+    const { pickLists } = await stores.settings.get(tenantId);
+    validateDefinition(definition, pickLists);
     await assertReferences(
       tenantId,
       userReferences(definition).map((r) => ({ field: r.field, id: r.id, store: stores.users, label: 'user' })),
@@ -48,45 +43,47 @@ export function automationRoutes({ stores, automations, executions }: Automation
     return definition;
   }
 
-  function fromPreset(raw: unknown): AutomationDefinition {
-    const install = body(PresetInstall, raw);
-    const preset = findPreset(install.preset);
-    if (!preset) throw new ValidationError('Unknown preset', [{ path: 'preset', message: `Use one of ${PRESETS.map((p) => p.key).join(', ')}` }]);
-    const params = parseOrThrow(preset.params, install.params, 'The preset parameters');
-    const definition = parseOrThrow(AutomationFields, { ...preset.build(params as Record<string, unknown>), enabled: install.enabled, preset: preset.key, ...(install.name ? { name: install.name } : {}) }, 'The automation');
-    return definition;
+  /** The automation as the API shows it: with the warnings that hold for it now. */
+  async function shown(tenantId: string, automation: Automation): Promise<Automation & { warnings: ReturnType<typeof automationWarnings> }>;
+  async function shown(tenantId: string, automation: Automation[]): Promise<Array<Automation & { warnings: ReturnType<typeof automationWarnings> }>>;
+  async function shown(tenantId: string, automation: Automation | Automation[]) {
+    const settings = await stores.settings.get(tenantId);
+    const context = 'senderAddress' in settings && settings.senderAddress ? { senderAddress: settings.senderAddress } : {};
+    const add = (a: Automation) => ({ ...a, warnings: automationWarnings(a, context) });
+    return Array.isArray(automation) ? automation.map(add) : add(automation);
   }
 
   return {
-    'GET /automation-presets': async () =>
-      ok({
-        items: PRESETS.map((p) => ({
-          key: p.key,
-          name: p.name,
-          description: p.description,
-          params: z.toJSONSchema(p.params, { io: 'input' }),
-          definition: p.build(p.params.parse({}) as Record<string, unknown>),
-        })),
-      }),
     'POST /automations': async ({ principal: { tenantId }, body: raw }) => {
-      const isPreset = typeof raw === 'object' && raw !== null && 'preset' in raw && !('trigger' in raw);
-      const definition = isPreset ? fromPreset(raw) : body(AutomationFields, raw);
-      return created(await automations.create(tenantId, await checked(tenantId, definition)), 'automations');
+      const definition = isPresetInstall(raw) ? definitionFromPreset(raw) : body(AutomationFields, raw);
+      const automation = await automations.create(tenantId, await checked(tenantId, definition));
+      return { ...created(automation, 'automations'), body: await shown(tenantId, automation) };
     },
-    'GET /automations': async ({ principal: { tenantId }, query: q }) => ok(await automations.list(tenantId, query(PageQuery, q))),
-    'GET /automations/{id}': async ({ principal: { tenantId }, params }) => ok(await automations.require(tenantId, params.id!)),
+    'GET /automations': async ({ principal: { tenantId }, query: q }) => {
+      const page = await automations.list(tenantId, query(PageQuery, q));
+      return ok({ ...page, items: await shown(tenantId, page.items) });
+    },
+    'GET /automations/{id}': async ({ principal: { tenantId }, params }) => ok(await shown(tenantId, await automations.require(tenantId, params.id!))),
     'PUT /automations/{id}': async ({ principal: { tenantId }, params, body: raw }) => {
-      const { version, ...definition } = body(AutomationPut, raw);
-      return ok(await automations.replace(tenantId, params.id!, await checked(tenantId, definition), version));
+      const parsed = body(AutomationPut, raw);
+      const stored = await automations.require(tenantId, params.id!);
+      checkReadOnlyFields(raw as Record<string, unknown>, stored);
+      const { version, name, description, trigger, actions, enabled, preset } = parsed;
+      const definition = { name, trigger, actions, enabled, ...(description !== undefined ? { description } : {}), ...(preset !== undefined ? { preset } : {}) };
+      return ok(await shown(tenantId, await automations.replace(tenantId, params.id!, await checked(tenantId, definition), version)));
     },
     'DELETE /automations/{id}': async ({ principal: { tenantId }, params }) => {
       await automations.delete(tenantId, params.id!);
       return { status: 204 };
     },
-    'POST /automations/{id}/enable': async ({ principal: { tenantId }, params }) => ok(await automations.setEnabled(tenantId, params.id!, true)),
-    'POST /automations/{id}/disable': async ({ principal: { tenantId }, params }) => ok(await automations.setEnabled(tenantId, params.id!, false)),
+    // Enabling checks the definition again: the tenant's lists may have changed since it was saved.
+    'POST /automations/{id}/enable': async ({ principal: { tenantId }, params }) => {
+      await checked(tenantId, await automations.require(tenantId, params.id!));
+      return ok(await shown(tenantId, await automations.setEnabled(tenantId, params.id!, true)));
+    },
+    'POST /automations/{id}/disable': async ({ principal: { tenantId }, params }) => ok(await shown(tenantId, await automations.setEnabled(tenantId, params.id!, false))),
     'POST /automations/{id}/test': async ({ principal: { tenantId }, params, body: raw }) => {
-      const input = body(TestBody, raw);
+      const input = body(DryRunInput, raw ?? {});
       const automation = await automations.require(tenantId, params.id!);
       return ok(await dryRun(automation, input, { stores, mailer: NO_MAIL, now: () => new Date() }));
     },

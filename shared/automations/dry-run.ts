@@ -1,74 +1,79 @@
+import * as z from 'zod';
 import { DETAIL_SCHEMAS, SCHEMA_VERSION } from '#events/catalogue';
+import { CURRENT_FIXTURES } from '#events/fixtures';
+import { ENTITIES, TRIGGERS } from '#events/registry';
 import { buildContext } from '../engine/context.ts';
 import { prepareAction } from '../engine/actions/index.ts';
 import type { ActionDeps } from '../engine/actions/types.ts';
-import { describe } from '../engine/errors.ts';
+import { describe, SkipError } from '../engine/errors.ts';
 import { matches } from '../engine/engine.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { Id } from '../model/common.ts';
+import { explainMismatch } from '../patterns/explain.ts';
 import { flattenEvent } from '../patterns/match.ts';
-import type { CrmStores } from '../stores/crm-stores.ts';
-import type { Automation, TriggerEvent } from './model.ts';
+import { allowedValues } from '../settings/pick-lists.ts';
+import { fieldErrors } from '../validation.ts';
+import type { Automation } from './model.ts';
 
-/** Which entity a dry run loads for each trigger when given an id instead of an event. */
-const ENTITY_OF: Record<TriggerEvent, keyof CrmStores & ('contacts' | 'deals' | 'activities' | 'rejections' | 'inquiries')> = {
-  ContactCreated: 'contacts',
-  ContactUpdated: 'contacts',
-  ContactBirthday: 'contacts',
-  DealCreated: 'deals',
-  DealStageChanged: 'deals',
-  ActivityCreated: 'activities',
-  RejectionCreated: 'rejections',
-  InquiryReceived: 'inquiries',
-};
-const KEY_OF = { contacts: 'contact', deals: 'deal', activities: 'activity', rejections: 'rejection', inquiries: 'inquiry' } as const;
+/**
+ * The body of `POST /automations/{id}/test`: a whole event detail, or the id of the trigger's
+ * entity (the sample is the event it would raise now), or neither (the trigger's fixture); in each
+ * case `overrides` replaces event fields, e.g. `{ "fromStage": "Besichtigung", "toStage": "Notartermin" }`.
+ */
+export const DryRunInput = z
+  .strictObject({
+    event: z.record(z.string(), z.unknown()).optional(),
+    entityId: Id.optional(),
+    overrides: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((b) => !(b.event && b.entityId), { message: 'Give either event or entityId, not both', path: ['entityId'] });
+export type DryRunInput = z.infer<typeof DryRunInput>;
 
-/** The detail an event of the trigger's type would carry for an entity as it is now. */
-async function detailFor(automation: Automation, stores: CrmStores, entityId: string, now: Date): Promise<Record<string, unknown>> {
-  const storeName = ENTITY_OF[automation.trigger.event];
-  const entity = (await stores[storeName].get(automation.tenantId, entityId)) as Record<string, any> | undefined;
-  if (!entity) throw new NotFoundError(`No ${KEY_OF[storeName]} with id ${entityId}`);
-  const base = { tenantId: automation.tenantId, schemaVersion: SCHEMA_VERSION, occurredAt: now.toISOString(), eventKey: `dry-run#${entityId}`, [KEY_OF[storeName]]: entity };
-  switch (automation.trigger.event) {
-    case 'ContactUpdated':
-      return { ...base, changedFields: ['status'] };
-    case 'ContactBirthday': {
-      const date = now.toISOString().slice(0, 10);
-      const age = /^\d{4}/.test(entity.birthday ?? '') ? Number(date.slice(0, 4)) - Number(entity.birthday.slice(0, 4)) : undefined;
-      return { ...base, date, ...(age !== undefined ? { age } : {}) };
-    }
-    case 'DealStageChanged':
-      return { ...base, fromStage: entity.stage, toStage: entity.stage };
-    default:
-      return base;
-  }
+/** Fields an override may never change: the tenant comes from the token, the rest is bookkeeping. */
+const FIXED = new Set(['tenantId', 'schemaVersion', 'eventKey']);
+
+/** The detail an event of the trigger's type would carry for its entity as it is now. */
+async function sampleFor(automation: Automation, deps: ActionDeps, entityId: string, now: Date): Promise<Record<string, unknown>> {
+  const descriptor = TRIGGERS[automation.trigger.event];
+  const subject = descriptor.subject;
+  const store = deps.stores[ENTITIES[subject].store] as { get(t: string, id: string): Promise<Record<string, any> | undefined> };
+  const entity = await store.get(automation.tenantId, entityId);
+  if (!entity) throw new NotFoundError(`No ${subject} with id ${entityId}`);
+  const settings = await deps.stores.settings.get(automation.tenantId);
+  const stagesOf = (pipelineId: string) => allowedValues(settings.pickLists, 'dealStages', [pipelineId]);
+  return { occurredAt: now.toISOString(), eventKey: `dry-run#${entityId}`, [subject]: entity, ...descriptor.sample(entity, { now, stagesOf }) };
 }
 
 /**
- * `POST /automations/{id}/test`: evaluates the trigger against an event detail (or the detail an
- * entity would produce) and renders every action, without any side effect.
+ * Evaluates the trigger against an event detail and renders every action, without any side
+ * effect. A non-match names each condition that failed and the value the event had there.
  */
-export async function dryRun(
-  automation: Automation,
-  input: { event?: Record<string, unknown>; entityId?: string },
-  deps: ActionDeps,
-): Promise<Record<string, unknown>> {
+export async function dryRun(automation: Automation, input: DryRunInput, deps: ActionDeps): Promise<Record<string, unknown>> {
   const now = deps.now();
-  const raw = input.event ? { schemaVersion: SCHEMA_VERSION, occurredAt: now.toISOString(), eventKey: 'dry-run', ...input.event, tenantId: automation.tenantId } : await detailFor(automation, deps.stores, input.entityId!, now);
-  const parsed = DETAIL_SCHEMAS[automation.trigger.event].safeParse(raw);
-  if (!parsed.success) {
-    throw new ValidationError(`The event is not a valid ${automation.trigger.event} detail`, parsed.error.issues.map((i) => ({ path: ['event', ...i.path.map(String)].join('.'), message: i.message })));
-  }
+  const type = automation.trigger.event;
+  const base = input.event ?? (input.entityId ? await sampleFor(automation, deps, input.entityId, now) : structuredClone(CURRENT_FIXTURES[type]));
+  const overrides = Object.fromEntries(Object.entries(input.overrides ?? {}).filter(([key]) => !FIXED.has(key)));
+  const raw = { schemaVersion: SCHEMA_VERSION, occurredAt: now.toISOString(), eventKey: 'dry-run', ...base, ...overrides, tenantId: automation.tenantId };
+  const parsed = DETAIL_SCHEMAS[type].safeParse(raw);
+  if (!parsed.success) throw new ValidationError(`The event is not a valid ${type} detail`, fieldErrors(parsed.error, ['event']));
   const detail = parsed.data as Record<string, any>;
-  const matched = matches(automation, flattenEvent(detail));
-  const ctx = await buildContext(deps.stores, automation.trigger.event, detail, { automationId: automation.id, automationName: automation.name, executionId: 'dry-run' });
+  const flat = flattenEvent(detail);
+  const matched = matches(automation, flat);
+  const ctx = await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: 'dry-run' }, { fallBackToDetail: true });
   const actions = [];
   for (const [index, action] of automation.actions.entries()) {
     try {
       const prepared = await prepareAction(action, ctx, { executionId: 'dry-run', index }, deps);
       actions.push({ index, type: action.type, outcome: 'would run', preview: prepared.preview });
     } catch (error) {
-      actions.push({ index, type: action.type, outcome: (error as Error).name === 'SkipError' ? 'would skip' : 'would fail', reason: describe(error) });
+      actions.push({ index, type: action.type, outcome: error instanceof SkipError ? 'would skip' : 'would fail', reason: describe(error) });
     }
   }
-  return { matched, trigger: automation.trigger, event: detail, actions };
+  return {
+    matched,
+    ...(matched || !automation.trigger.where ? {} : { failedConditions: explainMismatch(automation.trigger.where, flat) }),
+    trigger: automation.trigger,
+    event: detail,
+    actions,
+  };
 }

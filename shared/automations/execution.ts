@@ -1,9 +1,22 @@
 import * as z from 'zod';
 import { EntityMeta } from '../model/common.ts';
 
-export const STEP_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'skipped'] as const;
-export const EXECUTION_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;
+/** `uncertain`: a send was interrupted between start and result; it is never repeated. */
+export const STEP_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'skipped', 'uncertain'] as const;
+
+/**
+ * How a run ended: `succeeded`; `skipped` (nothing changed, with the reason); `partial` (something
+ * changed, then a step skipped or failed); `failed`; `uncertain` (a send was interrupted: never
+ * repeated, never called a success). `running` while it runs.
+ */
+export const FINAL_STATUSES = ['succeeded', 'partial', 'skipped', 'failed', 'uncertain'] as const;
+export const EXECUTION_STATUSES = ['running', ...FINAL_STATUSES] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+/** Something a step did that needs an eye though it did not stop the run (an empty template variable). */
+export const StepWarning = z.object({ code: z.string(), message: z.string(), params: z.record(z.string(), z.unknown()).optional() });
+export type StepWarning = z.infer<typeof StepWarning>;
 
 export const StepRecord = z.object({
   index: z.number().int().nonnegative(),
@@ -12,6 +25,7 @@ export const StepRecord = z.object({
   /** What the step did: the message id, the task id, the fields it changed. */
   result: z.record(z.string(), z.unknown()).optional(),
   error: z.string().optional(),
+  warnings: z.array(StepWarning).optional(),
   attempts: z.number().int().nonnegative(),
   startedAt: z.iso.datetime().optional(),
   finishedAt: z.iso.datetime().optional(),
@@ -44,4 +58,4 @@ export const Execution = EntityMeta.extend({
 });
 export type Execution = z.infer<typeof Execution>;
 
-export const isFinal = (e: Pick<Execution, 'status' | 'retryable'>) => e.status === 'succeeded' || e.status === 'skipped' || (e.status === 'failed' && !e.retryable);
+export const isFinal = (e: Pick<Execution, 'status' | 'retryable'>) => e.status !== 'running' && !(e.status === 'failed' && e.retryable);

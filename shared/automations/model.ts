@@ -1,23 +1,16 @@
 import * as z from 'zod';
+import { DETAIL_TYPES, type DetailType } from '#events/registry';
 import { Email, EntityMeta, Id, Line, Text, VersionField } from '../model/common.ts';
+import { FINAL_STATUSES } from './execution.ts';
 
 /**
  * An automation: Name / Auslöser / Aktion as data. The trigger is an event type plus an optional
  * EventBridge pattern over the event's detail; the actions run in order.
  */
 
-/** Event types a runner receives (property events have no runner). */
-export const TRIGGER_EVENTS = [
-  'ContactCreated',
-  'ContactUpdated',
-  'ContactBirthday',
-  'DealCreated',
-  'DealStageChanged',
-  'ActivityCreated',
-  'RejectionCreated',
-  'InquiryReceived',
-] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
+/** Every event type of the registry can trigger an automation. */
+export const TRIGGER_EVENTS = DETAIL_TYPES as [DetailType, ...DetailType[]];
+export type TriggerEvent = DetailType;
 
 /** A template: Handlebars over the event's entities, checked on save. */
 const Template = (max: number) => z.string().min(1).max(max);
@@ -94,20 +87,34 @@ export const AutomationFields = z.strictObject({
   preset: z.string().max(60).optional(),
 });
 
-/** PUT replaces the definition; the version it was based on is required. */
-export const AutomationPut = AutomationFields.extend({ version: VersionField });
-
 /** The "Zuletzt ausgeführt" columns, written by the engine. */
 export const RunSummary = z.object({
   lastRunAt: z.iso.datetime().optional(),
-  lastRunStatus: z.enum(['succeeded', 'failed', 'skipped']).optional(),
+  lastRunStatus: z.enum(FINAL_STATUSES).optional(),
   lastExecutionId: z.string().optional(),
+  /** The error or skip reason of the last run, if it had one. */
   lastError: z.string().optional(),
   runCount: z.number().int().nonnegative().default(0),
   failureCount: z.number().int().nonnegative().default(0),
+  partialCount: z.number().int().nonnegative().default(0),
+  skippedCount: z.number().int().nonnegative().default(0),
+  uncertainCount: z.number().int().nonnegative().default(0),
 });
 
 export const Automation = AutomationFields.extend(EntityMeta.shape).extend(RunSummary.shape);
 export type AutomationInput = z.input<typeof AutomationFields>;
 export type AutomationDefinition = z.output<typeof AutomationFields>;
 export type Automation = z.output<typeof Automation>;
+
+/** Fields the server keeps: a PUT may send them back unchanged (as GET returned them), never changed. */
+export const READ_ONLY_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt', ...Object.keys(RunSummary.shape)] as const;
+
+/**
+ * PUT replaces the definition; the version it was based on is required. It accepts the body GET
+ * returned: read-only fields and `warnings` pass here and are compared with the stored automation.
+ */
+export const AutomationPut = AutomationFields.extend({
+  version: VersionField,
+  warnings: z.array(z.unknown()).optional(),
+  ...Object.fromEntries(READ_ONLY_FIELDS.map((key) => [key, z.unknown().optional()])),
+});

@@ -1,38 +1,49 @@
 import { ValidationError, type FieldError } from '../errors.ts';
 import { compilePattern, InvalidPatternError } from '../patterns/compile.ts';
+import type { PickLists } from '../settings/pick-lists.ts';
+import { conditionProblems } from './conditions.ts';
 import type { AutomationDefinition } from './model.ts';
-import { NAMESPACES, templateProblems, type Namespace } from './templates.ts';
+import { checkPickListUses, pickListValuesUsed } from './pick-list-usage.ts';
+import { templateProblems } from './templates.ts';
+import { entitiesOf, pickListOf, templateScope } from './trigger-reference.ts';
+import type { EntityName } from '#events/registry';
 
-/** What each action needs the event to provide. */
-const NEEDS: Record<string, Namespace | undefined> = {
+/** What each action works on: the run must provide this entity. */
+const NEEDS: Record<string, EntityName | undefined> = {
   update_contact: 'contact',
   update_property: 'property',
   move_deal: 'deal',
 };
 
 /**
- * Checks what the schema cannot: the pattern compiles (as EventBridge would accept it), every
- * template names only fields the trigger provides, and every action has what it works on.
- * Throws a ValidationError naming each failing field.
+ * Checks what the schema cannot, against the trigger registry and the tenant's pick-lists: the
+ * pattern compiles (as EventBridge would accept it), names only fields the event carries with
+ * operands of their type and values from the tenant's lists; every template names only what the
+ * trigger provides; every action has what it works on. Throws a ValidationError naming each
+ * failing field with a stable code.
  */
-export function validateDefinition(definition: AutomationDefinition): void {
+export function validateDefinition(definition: AutomationDefinition, pickLists: PickLists): void {
   const fields: FieldError[] = [];
   const trigger = definition.trigger.event;
-  const available = new Set(NAMESPACES[trigger]);
+  const available = new Set<string>(entitiesOf(trigger));
+  const scope = templateScope(trigger);
   if (definition.trigger.where !== undefined) {
     try {
       compilePattern(definition.trigger.where);
+      fields.push(...conditionProblems(definition.trigger.where, trigger));
     } catch (error) {
       if (!(error instanceof InvalidPatternError)) throw error;
-      fields.push({ path: 'trigger.where', message: error.message });
+      fields.push({ path: 'trigger.where', code: 'invalid_pattern', message: error.message, params: { reason: error.reason } });
     }
   }
+  fields.push(...checkPickListUses(pickListValuesUsed(definition, pickListOf), pickLists));
+
   const template = (path: string, source: string | undefined) => {
     if (source === undefined) return;
-    for (const problem of templateProblems(source, trigger)) fields.push({ path, message: problem });
+    for (const problem of templateProblems(source, scope)) fields.push({ path, ...problem });
   };
-  const requires = (path: string, namespace: Namespace, what: string) => {
-    if (!available.has(namespace)) fields.push({ path, message: `${trigger} has no ${namespace} to ${what}` });
+  const requires = (path: string, entity: EntityName, what: string) => {
+    if (!available.has(entity)) fields.push({ path, code: 'not_provided', message: `${trigger} has no ${entity} to ${what}`, params: { event: trigger, entity, provided: [...available] } });
   };
 
   definition.actions.forEach((action, i) => {
@@ -47,7 +58,7 @@ export function validateDefinition(definition: AutomationDefinition): void {
         if (action.to === 'contact_owner') requires(`${at}.to`, 'owner', 'send to');
         if (action.to === 'property_contact_person') requires(`${at}.to`, 'contactPerson', 'send to');
         if (action.attachIcs) requires(`${at}.attachIcs`, 'activity', 'attach as an invitation');
-        if (action.purpose === 'marketing' && action.to !== 'contact') fields.push({ path: `${at}.purpose`, message: 'Marketing mail goes to contacts only' });
+        if (action.purpose === 'marketing' && action.to !== 'contact') fields.push({ path: `${at}.purpose`, code: 'marketing_to_contacts_only', message: 'Marketing mail goes to contacts only' });
         break;
       case 'create_task':
         template(`${at}.title`, action.title);
@@ -56,7 +67,7 @@ export function validateDefinition(definition: AutomationDefinition): void {
         if (action.assignee === 'property_contact_person') requires(`${at}.assignee`, 'contactPerson', 'assign');
         break;
       case 'create_contact':
-        if (trigger !== 'InquiryReceived') fields.push({ path: `${at}.type`, message: 'create_contact works on InquiryReceived only' });
+        if (trigger !== 'InquiryReceived') fields.push({ path: `${at}.type`, code: 'wrong_trigger', message: 'create_contact works on InquiryReceived only', params: { event: trigger, allowed: ['InquiryReceived'] } });
         break;
       default:
         break;

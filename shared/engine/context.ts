@@ -1,3 +1,4 @@
+import { ENTITIES, isDetailType, TRIGGERS, type EntityName } from '#events/registry';
 import type { CausedBy } from '../model/common.ts';
 import type { Activity } from '../model/activity.ts';
 import type { Contact } from '../model/contact.ts';
@@ -49,59 +50,76 @@ function settingsOf(stores: CrmStores, tenantId: string) {
   return value;
 }
 
+/** The value at a dotted path; numeric segments index arrays (`activity.contactIds.0`). */
+function at(root: Record<string, unknown>, path: string): unknown {
+  let current: unknown = root;
+  for (const segment of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
 /**
- * Loads the event's entities fresh from the stores, so a contact archived or deleted since the
- * event was published is seen as such. Reads run in parallel.
+ * Loads the event's entities fresh from the stores, as the trigger's descriptor says (each by the
+ * first id found among its paths, in dependency order, independent loads in parallel), so a
+ * contact archived or deleted since the event was published is seen as such. A dry run of a
+ * hand-written event falls back to the entity the event carries when the store has none.
  */
 export async function buildContext(
   stores: CrmStores,
   eventType: string,
   detail: Record<string, any>,
   run: { automationId: string; automationName: string; executionId: string },
+  options: { fallBackToDetail?: boolean } = {},
 ): Promise<RunContext> {
+  if (!isDetailType(eventType)) throw new Error(`No trigger ${eventType}`);
+  const descriptor = TRIGGERS[eventType];
   const tenantId: string = detail.tenantId;
-  const get = <T>(store: { get(t: string, id: string): Promise<T | undefined> }, id: string | undefined) => (id ? store.get(tenantId, id) : Promise.resolve(undefined));
-
-  const activity = detail.activity as Activity | undefined;
-  const rejection = detail.rejection as Rejection | undefined;
-  const [settings, inquiry, dealNow] = await Promise.all([
-    settingsOf(stores, tenantId),
-    get(stores.inquiries, idOf(detail.inquiry?.id)),
-    get(stores.deals, idOf(detail.deal?.id) ?? idOf(activity?.dealId) ?? idOf(rejection?.dealId)),
-  ]);
-  const contactId = idOf(detail.contact?.id) ?? idOf(dealNow?.contactId) ?? idOf(rejection?.contactId) ?? idOf(activity?.contactIds?.[0]) ?? idOf(inquiry?.contactId);
-  const propertyId = idOf(detail.property?.id) ?? idOf(dealNow?.propertyId) ?? idOf(activity?.propertyId) ?? idOf(rejection?.propertyId) ?? idOf(inquiry?.propertyId);
-  const [contact, property] = await Promise.all([get(stores.contacts, contactId), get(stores.properties, propertyId)]);
-  const [owner, contactPerson] = await Promise.all([get(stores.users, idOf(contact?.ownerId)), get(stores.users, idOf(property?.contactPersonId))]);
+  const settingsPromise = settingsOf(stores, tenantId);
+  const loaded: Record<string, unknown> = { detail };
+  let pending = Object.entries(descriptor.entities) as Array<[EntityName, readonly string[]]>;
+  while (pending.length > 0) {
+    const ready = pending.filter(([, paths]) => paths.every((p) => p.split('.')[0]! in loaded));
+    if (ready.length === 0) throw new Error(`${eventType}: the entities' paths depend on each other in a circle`);
+    const values = await Promise.all(
+      ready.map(async ([name, paths]) => {
+        const id = paths.map((p) => idOf(at(loaded, p))).find(Boolean);
+        const store = stores[ENTITIES[name].store] as { get(t: string, id: string): Promise<unknown> };
+        const entity = id ? await store.get(tenantId, id) : undefined;
+        return entity ?? (options.fallBackToDetail && name === descriptor.subject ? detail[name] : undefined);
+      }),
+    );
+    ready.forEach(([name], i) => (loaded[name] = values[i]));
+    pending = pending.filter((entry) => !ready.includes(entry));
+  }
+  const settings = await settingsPromise;
+  const entities = loaded as Partial<Record<EntityName, any>>;
 
   const tenant = {
     ...('name' in settings && settings.name ? { name: settings.name } : {}),
     ...('senderAddress' in settings && settings.senderAddress ? { senderAddress: settings.senderAddress } : {}),
     timeZone: settings.timeZone,
   };
-  const event = {
-    date: detail.date,
-    age: detail.age,
-    fromStage: detail.fromStage,
-    toStage: detail.toStage,
-    changedFields: detail.changedFields,
-    occurredAt: detail.occurredAt,
-  };
+  const event: Record<string, unknown> = { occurredAt: detail.occurredAt };
+  for (const [name, field] of Object.entries(descriptor.eventFields)) if (!field.previousOf) event[name] = detail[name];
+  const templateData: TemplateData = { tenant, event };
+  for (const name of Object.keys(descriptor.entities) as EntityName[]) templateData[name] = entities[name];
   return {
     tenantId,
     eventType,
     detail,
-    contact,
-    property,
-    deal: dealNow,
-    activity,
-    rejection,
-    inquiry,
-    owner,
-    contactPerson,
+    contact: entities.contact,
+    property: entities.property,
+    deal: entities.deal,
+    activity: entities.activity,
+    rejection: entities.rejection,
+    inquiry: entities.inquiry,
+    owner: entities.owner,
+    contactPerson: entities.contactPerson,
     tenant,
     automation: { id: run.automationId, name: run.automationName },
     causedBy: { automationId: run.automationId, executionId: run.executionId, depth: (detail.causedBy?.depth ?? 0) + 1 },
-    templateData: { contact, property, deal: dealNow, activity, rejection, inquiry, owner, contactPerson, tenant, event },
+    templateData,
   };
 }

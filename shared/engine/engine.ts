@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { DETAIL_SCHEMAS, isDetailType } from '#events/catalogue';
-import { isFinal, type Execution, type StepRecord } from '../automations/execution.ts';
-import { TRIGGER_EVENTS, type Automation } from '../automations/model.ts';
+import { isFinal, type Execution, type StepRecord, type StepWarning } from '../automations/execution.ts';
+import { TRIGGER_EVENTS, type Action, type Automation } from '../automations/model.ts';
+import { emptyVariables } from '../automations/templates.ts';
 import { compilePattern, type CompiledPattern } from '../patterns/compile.ts';
 import { flattenEvent, matchesFlat, type FlatEvent } from '../patterns/match.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import { prepareAction } from './actions/index.ts';
+import { sentEmailRecorded } from './actions/send-email.ts';
 import type { ActionDeps } from './actions/types.ts';
 import { buildContext, type RunContext } from './context.ts';
 import { describe, isPermanent, SkipError } from './errors.ts';
@@ -121,11 +123,13 @@ export function createEngine(deps: EngineDeps) {
     }
 
     let ctx: RunContext | undefined;
+    let contactId = execution.contactId;
     const finish = async (patch: Partial<Execution>): Promise<RunOutcome> => {
       const finishedAt = now().toISOString();
-      const contactId = ctx?.contact?.id ?? execution.contactId ?? contactActedOn(execution);
+      contactId ??= contactActedOn(execution);
       execution = await deps.executions.finish({ ...execution, ...patch, ...(contactId ? { contactId } : {}), finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(execution.startedAt) });
-      log({ level: execution.status === 'failed' ? 'WARN' : 'INFO', message: 'Automation run', automationId: automation.id, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error });
+      const level = execution.status === 'succeeded' || execution.status === 'skipped' ? 'INFO' : 'WARN';
+      log({ level, message: 'Automation run', automationId: automation.id, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error });
       return { automationId: automation.id, executionId: execution.id, status: execution.status };
     };
     const setStep = (index: number, patch: Partial<StepRecord>) => {
@@ -135,40 +139,71 @@ export function createEngine(deps: EngineDeps) {
     if (detail.causedBy?.automationId === automation.id) return finish({ status: 'skipped', reason: 'The automation caused this event itself; an automation never triggers itself' });
     if (depth >= MAX_CHAIN_DEPTH) return finish({ status: 'skipped', reason: `Chain of automations stopped at depth ${depth} (limit ${MAX_CHAIN_DEPTH})` });
 
+    /** Whether an earlier step changed something: a later skip or failure then makes the run `partial`. */
+    let changed = execution.steps.some((s) => s.status === 'uncertain' || (s.status === 'succeeded' && madeAChange(s)));
+    const stopped = (status: 'skipped' | 'failed', text: string) =>
+      finish(changed ? { status: 'partial', ...(status === 'failed' ? { error: text } : { reason: text }), retryable: false } : { status, ...(status === 'failed' ? { error: text, retryable: false } : { reason: text }) });
+
     for (const step of execution.steps) {
-      if (step.status === 'succeeded' || step.status === 'skipped') continue;
+      if (step.status === 'succeeded' || step.status === 'skipped' || step.status === 'uncertain') continue;
       const action = automation.actions[step.index];
       if (!action) continue;
       if (step.status === 'started' && action.type === 'send_email') {
         // An earlier attempt stopped after marking the send as started and before recording its
-        // result: the mail may have gone out. Never risk sending it twice.
-        setStep(step.index, { status: 'succeeded', finishedAt: now().toISOString(), result: { note: 'An earlier attempt was interrupted during the send; not repeated' } });
+        // result. The e-mail activity is written right after a send, so its presence proves the
+        // send; without it the mail may or may not have gone out, and it is never sent again.
+        const sent = await sentEmailRecorded(deps.stores, execution.tenantId, execution.id, step.index);
+        setStep(step.index, sent
+          ? { status: 'succeeded', finishedAt: now().toISOString(), result: { note: 'An earlier attempt was interrupted after the send; the recorded e-mail activity confirms it' } }
+          : { status: 'uncertain', finishedAt: now().toISOString(), error: 'An earlier attempt was interrupted during the send; whether the e-mail went out is unknown, and it is not sent again' });
+        changed = true;
         continue;
       }
       try {
         ctx ??= await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: execution.id });
+        contactId ??= ctx.contact?.id;
         const prepared = await prepareAction(action, ctx, { executionId: execution.id, index: step.index }, actionDeps);
-        setStep(step.index, { status: 'started', attempts: step.attempts + 1, startedAt: now().toISOString(), error: undefined });
+        const warnings = emptyVariableWarnings(action, ctx);
+        setStep(step.index, { status: 'started', attempts: step.attempts + 1, startedAt: now().toISOString(), error: undefined, ...(warnings.length ? { warnings } : {}) });
         execution = await deps.executions.checkpoint(execution);
         const result = await prepared.execute();
         setStep(step.index, { status: 'succeeded', result, finishedAt: now().toISOString() });
+        if (madeAChange({ result })) changed = true;
         if (prepared.writes) ctx = undefined;
       } catch (error) {
         const reason = describe(error);
         if (error instanceof SkipError) {
           setStep(step.index, { status: 'skipped', error: reason, finishedAt: now().toISOString() });
-          return finish({ status: 'skipped', reason });
+          return stopped('skipped', reason);
         }
         setStep(step.index, { status: 'failed', error: reason, finishedAt: now().toISOString() });
-        if (isPermanent(error)) return finish({ status: 'failed', error: reason, retryable: false });
+        if (isPermanent(error)) return stopped('failed', reason);
         await finish({ status: 'failed', error: reason, retryable: true });
         throw error;
       }
     }
-    return finish({ status: 'succeeded', error: undefined, reason: undefined });
+    const uncertain = execution.steps.some((s) => s.status === 'uncertain');
+    return finish(
+      uncertain
+        ? { status: 'uncertain', error: undefined, reason: 'A send was interrupted; whether that e-mail went out is unknown' }
+        : { status: 'succeeded', error: undefined, reason: undefined },
+    );
   }
 
   return { handle };
+}
+
+/** A finished step changed something unless it says it changed nothing (`changed: []`). */
+function madeAChange(step: Pick<StepRecord, 'result'>): boolean {
+  const listed = step.result?.changed;
+  return !(Array.isArray(listed) && listed.length === 0);
+}
+
+/** The template variables of an action that are empty for this run: the step records them as warnings. */
+function emptyVariableWarnings(action: Action, ctx: RunContext): StepWarning[] {
+  const sources = action.type === 'send_email' ? [action.subject, action.body] : action.type === 'create_task' ? [action.title, action.body] : [];
+  const empty = [...new Set(sources.flatMap((source) => (source ? emptyVariables(source, ctx.templateData) : [])))];
+  return empty.map((variable) => ({ code: 'empty_variable', message: `{{${variable}}} was empty for this run`, params: { variable } }));
 }
 
 /** The contact a step created or found (create_contact), when the event named none. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CausedBy, EntityMeta, Id, IsoDateTime, Line, Text } from './common.ts';
+import { CausedBy, Email, EntityMeta, Id, IsoDateTime, Line, Text } from './common.ts';
 
 export const ACTIVITY_TYPES = ['appointment', 'note', 'call', 'email', 'letter'] as const;
 
@@ -19,9 +19,11 @@ export const ActivityFields = z.strictObject({
   startsAt: IsoDateTime.optional(),
   endsAt: IsoDateTime.optional(),
   location: Line(300).optional(),
+  /** The address an e-mail went to (e-mail activities only). */
+  recipient: Email.optional(),
 });
 
-function checkTimes(a: z.infer<typeof ActivityFields>, ctx: z.RefinementCtx) {
+function checkFields(a: z.infer<typeof ActivityFields>, ctx: z.RefinementCtx) {
   if (a.type === 'appointment') {
     if (!a.startsAt) ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'An appointment needs a start' });
     if (!a.endsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'An appointment needs an end' });
@@ -32,10 +34,23 @@ function checkTimes(a: z.infer<typeof ActivityFields>, ctx: z.RefinementCtx) {
   if (new Set(a.contactIds).size !== a.contactIds.length) {
     ctx.addIssue({ code: 'custom', path: ['contactIds'], message: 'Names a contact twice' });
   }
+  if (a.recipient !== undefined && a.type !== 'email') {
+    ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'Only an e-mail has a recipient' });
+  }
 }
 
-export const ActivityInput = ActivityFields.extend({ contactIds: z.array(Id).max(20).default([]) }).superRefine(checkTimes);
-export const Activity = ActivityFields.extend(EntityMeta.shape).extend({ causedBy: CausedBy.optional() });
+/** What a client may send: never `automationName`, which only an automation's e-mail carries. */
+export const ActivityInput = ActivityFields.extend({ contactIds: z.array(Id).max(20).default([]) }).superRefine(checkFields);
+
+/** An activity as stored: the client's fields, the bookkeeping, and the provenance of an automation's write. */
+export const Activity = ActivityFields.extend(EntityMeta.shape).extend({
+  causedBy: CausedBy.optional(),
+  /** The automation that sent this e-mail (set only by automations). */
+  automationName: z.string().max(200).optional(),
+});
 
 export type ActivityInput = z.infer<typeof ActivityInput>;
 export type Activity = z.infer<typeof Activity>;
+
+/** What the activity store records: a client's input, or an automation's e-mail with its automation's name. */
+export type ActivityRecord = ActivityInput & Pick<Activity, 'automationName'>;

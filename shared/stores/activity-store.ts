@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EntityTable } from '../db/entity-table.ts';
 import { childListKey } from '../db/keys.ts';
-import { Activity, type ActivityInput } from '../model/activity.ts';
+import { Activity, type ActivityRecord } from '../model/activity.ts';
 import { DynamoStore, type Page, type PageRequest, type ReadStore, type WriteOptions } from './store.ts';
 
 export interface ActivityListQuery extends PageRequest {
@@ -12,7 +12,11 @@ export interface ActivityListQuery extends PageRequest {
 
 /** Activities are a journal: created and read, never changed. */
 export interface ActivityStore extends ReadStore<Activity> {
-  create(tenantId: string, input: ActivityInput, options?: WriteOptions): Promise<Activity>;
+  /**
+   * Records an activity. `options.id` gives it a caller-chosen id (a second create with that id is
+   * a ConflictError), `options.causedBy` the provenance of an automation's write.
+   */
+  create(tenantId: string, input: ActivityRecord, options?: WriteOptions): Promise<Activity>;
   list(tenantId: string, query?: ActivityListQuery): Promise<Page<Activity>>;
 }
 
@@ -42,7 +46,7 @@ export class DynamoActivityStore extends DynamoStore<Activity> implements Activi
     );
   }
 
-  create(tenantId: string, input: ActivityInput, options?: WriteOptions): Promise<Activity> {
+  create(tenantId: string, input: ActivityRecord, options?: WriteOptions): Promise<Activity> {
     return this.table.create(tenantId, input, options);
   }
 

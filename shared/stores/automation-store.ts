@@ -1,5 +1,6 @@
 import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { FinalStatus } from '../automations/execution.ts';
 import { Automation, type AutomationDefinition } from '../automations/model.ts';
 import { EntityTable } from '../db/entity-table.ts';
 import { entityKey } from '../db/keys.ts';
@@ -91,22 +92,23 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   }
 }
 
+/** The counter each final status adds to besides `runCount`. */
+const COUNTER_OF: Partial<Record<FinalStatus, string>> = { failed: 'failureCount', partial: 'partialCount', skipped: 'skippedCount', uncertain: 'uncertainCount' };
+
 /** Adds the outcome of a run to the automation's "Zuletzt ausgeführt" fields, without touching its version. */
-export function recordRunUpdate(tableName: string, tenantId: string, automationId: string, run: { at: string; status: 'succeeded' | 'failed' | 'skipped'; executionId: string; error?: string }) {
-  const failed = run.status === 'failed' ? 1 : 0;
+export function recordRunUpdate(tableName: string, tenantId: string, automationId: string, run: { at: string; status: FinalStatus; executionId: string; error?: string }) {
+  const counter = COUNTER_OF[run.status];
   return {
     TableName: tableName,
     Key: entityKey(tenantId, 'AUTOMATION', automationId),
     ConditionExpression: 'attribute_exists(PK)',
-    UpdateExpression: `SET lastRunAt = :at, lastRunStatus = :status, lastExecutionId = :execution${run.error ? ', lastError = :error' : ''} ADD runCount :one, failureCount :failed${run.error ? '' : ' REMOVE lastError'}`,
+    UpdateExpression: `SET lastRunAt = :at, lastRunStatus = :status, lastExecutionId = :execution${run.error ? ', lastError = :error' : ''} ADD runCount :one${counter ? `, ${counter} :one` : ''}${run.error ? '' : ' REMOVE lastError'}`,
     ExpressionAttributeValues: {
       ':at': run.at,
       ':status': run.status,
       ':execution': run.executionId,
       ':one': 1,
-      ':failed': failed,
       ...(run.error ? { ':error': run.error.slice(0, 1_000) } : {}),
     },
   };
 }
-

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Execution, type ExecutionStatus } from '../automations/execution.ts';
-import { EntityTable } from '../db/entity-table.ts';
+import { EntityTable, type IndexName } from '../db/entity-table.ts';
 import { childListKey, kindListKey } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { recordRunUpdate } from './automation-store.ts';
@@ -11,7 +11,22 @@ export const DEFAULT_RETENTION_DAYS = 90;
 
 export interface ExecutionListQuery extends PageRequest {
   automationId?: string;
+  /** The runs that acted on this contact (those that finished; the engine names the contact then). */
+  contactId?: string;
   status?: ExecutionStatus;
+}
+
+/** The sparse per-contact index of `infra/tables.ts` and its key attributes. */
+const CONTACT_INDEX = 'GSI4';
+const CONTACT_INDEX_ATTRIBUTES = ['GSI4PK', 'GSI4SK'] as const;
+
+/** The executions' entity table: the per-contact index keys stay out of every execution read. */
+class ExecutionTable extends EntityTable<Execution> {
+  override fromItem(item: Record<string, unknown>): Record<string, unknown> {
+    const entity = super.fromItem(item);
+    for (const attribute of CONTACT_INDEX_ATTRIBUTES) delete entity[attribute];
+    return entity;
+  }
 }
 
 export interface ExecutionStore {
@@ -39,7 +54,7 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     retentionDays = DEFAULT_RETENTION_DAYS,
   ) {
     super(
-      new EntityTable<Execution>(client, tableName, {
+      new ExecutionTable(client, tableName, {
         kind: 'EXECUTION',
         label: 'execution',
         schema: Execution,
@@ -50,6 +65,8 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
           GSI2SK: `${e.startedAt}#${e.id}`,
           GSI3PK: `${kindListKey(e.tenantId, 'EXECUTION')}#${e.status}`,
           GSI3SK: `${e.startedAt}#${e.id}`,
+          GSI4PK: e.contactId ? childListKey(e.tenantId, 'CONTACT', e.contactId, 'EXECUTION') : undefined,
+          GSI4SK: e.contactId ? `${e.startedAt}#${e.id}` : undefined,
         }),
       }),
     );
@@ -109,8 +126,13 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     return next;
   }
 
+  /** Lists newest first: by automation, by contact, by status, or all of the tenant's; `status` filters the first two. */
   list(tenantId: string, query: ExecutionListQuery = {}): Promise<Page<Execution>> {
-    const { automationId, status, ...page } = query;
+    const { automationId, contactId, status, ...page } = query;
+    if (contactId) {
+      const partition = childListKey(tenantId, 'CONTACT', contactId, 'EXECUTION');
+      return this.table.list(tenantId, { index: CONTACT_INDEX as IndexName, partition, ...page, filters: { status } });
+    }
     if (automationId) return this.listChildren(tenantId, 'GSI2', 'AUTOMATION', automationId, page, { status });
     if (status) return this.table.list(tenantId, { index: 'GSI3', partition: `${kindListKey(tenantId, 'EXECUTION')}#${status}`, ...page });
     return this.listAll(tenantId, page);

@@ -3,6 +3,7 @@ import { AutomationFields } from '#shared/automations/model';
 import { PRESETS } from '#shared/automations/presets';
 import { validateDefinition } from '#shared/automations/validate';
 import { ValidationError } from '#shared/errors';
+import { DEFAULT_PICK_LISTS } from '#shared/settings/pick-lists';
 import { matches } from '#shared/engine/engine';
 import { flattenEvent } from '#shared/patterns/match';
 
@@ -21,7 +22,7 @@ describe('automation definitions', () => {
     expect(PRESETS).toHaveLength(7);
     for (const preset of PRESETS) {
       const definition = AutomationFields.parse(preset.build(preset.params.parse({}) as Record<string, unknown>));
-      expect(() => validateDefinition(definition), preset.key).not.toThrow();
+      expect(() => validateDefinition(definition, DEFAULT_PICK_LISTS), preset.key).not.toThrow();
     }
   });
 
@@ -30,17 +31,17 @@ describe('automation definitions', () => {
       name: 'Falsch',
       trigger: { event: 'ContactBirthday' },
       actions: [
-        { type: 'move_deal', stage: 'X' },
+        { type: 'move_deal', stage: 'Reserviert' },
         { type: 'create_contact' },
         { type: 'send_email', to: 'property_contact_person', subject: 'x', body: 'y', attachIcs: true },
         { type: 'send_email', to: { address: 'a@b.de' }, purpose: 'marketing', subject: 'x', body: 'y' },
       ],
     });
-    expect(fieldsOf(() => validateDefinition(definition)).sort()).toEqual(['actions.0.type', 'actions.1.type', 'actions.2.attachIcs', 'actions.2.to', 'actions.3.purpose']);
+    expect(fieldsOf(() => validateDefinition(definition, DEFAULT_PICK_LISTS)).sort()).toEqual(['actions.0.type', 'actions.1.type', 'actions.2.attachIcs', 'actions.2.to', 'actions.3.purpose']);
   });
 
   it('refuses unknown trigger events and malformed actions in the schema', () => {
-    expect(AutomationFields.safeParse({ name: 'x', trigger: { event: 'PropertyCreated' }, actions: [{ type: 'update_property', set: { archived: true } }] }).success).toBe(false);
+    expect(AutomationFields.safeParse({ name: 'x', trigger: { event: 'PropertyDeleted' }, actions: [{ type: 'update_property', set: { archived: true } }] }).success).toBe(false);
     expect(AutomationFields.safeParse({ name: 'x', trigger: { event: 'ContactCreated' }, actions: [] }).success).toBe(false);
     expect(AutomationFields.safeParse({ name: 'x', trigger: { event: 'ContactCreated' }, actions: [{ type: 'update_contact', set: {} }] }).success).toBe(false);
   });

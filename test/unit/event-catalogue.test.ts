@@ -38,7 +38,7 @@ describe('event catalogue', () => {
     expect(DETAIL_SCHEMAS.ContactCreated.safeParse({ ...fixture('v1', 'ContactCreated'), schemaVersion: 2 }).success).toBe(false);
   });
 
-  it('routes every family\'s events by its rule, and property events nowhere', () => {
+  it('routes every family\'s events by its rule, property events to the property runner', () => {
     const rules = Object.entries(RULES).map(([family, pattern]) => ({ family, pattern: compilePattern(pattern) }));
     const routed = (type: (typeof DETAIL_TYPES)[number]) =>
       rules.filter((r) => matchesPattern(r.pattern, { source: SOURCE_OF[type], 'detail-type': type, detail: fixture('v1', type) })).map((r) => r.family);
@@ -47,7 +47,8 @@ describe('event catalogue', () => {
     expect(routed('RejectionCreated')).toEqual(['rejections']);
     expect(routed('ActivityCreated')).toEqual(['activities']);
     expect(routed('InquiryReceived')).toEqual(['inquiries']);
-    expect(routed('PropertyUpdated')).toEqual([]);
+    expect(routed('PropertyUpdated')).toEqual(['properties']);
+    for (const type of DETAIL_TYPES) expect(routed(type), type).toHaveLength(1);
     expect(Object.values(SOURCES)).toHaveLength(6);
   });
 });

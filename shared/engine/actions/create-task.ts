@@ -3,6 +3,7 @@ import type { CreateTaskAction } from '../../automations/model.ts';
 import { renderLine, renderText } from '../../automations/templates.ts';
 import { ConflictError } from '../../errors.ts';
 import { SkipError } from '../errors.ts';
+import { capital, contactLabel, propertyLabel, userLabel } from '../labels.ts';
 import type { ActionHandler } from './types.ts';
 
 type Action = z.output<typeof CreateTaskAction>;
@@ -16,7 +17,14 @@ export const createTask: ActionHandler<Action> = async (action, ctx, step, { sto
   if (typeof action.assignee === 'object') assigneeId = action.assignee.userId;
   else {
     const user = action.assignee === 'contact_owner' ? ctx.owner : ctx.contactPerson;
-    if (!user) throw new SkipError(action.assignee === 'contact_owner' ? 'The contact has no owner' : 'The property has no contact person');
+    if (!user) {
+      throw new SkipError(
+        action.assignee === 'contact_owner'
+          ? ctx.contact ? `${capital(contactLabel(ctx.contact))} has no owner to assign the task to` : 'The event has no contact whose owner could take the task'
+          : ctx.property ? `${capital(propertyLabel(ctx.property))} has no contact person to assign the task to` : 'The event has no property whose contact person could take the task',
+      );
+    }
+    if (user.archived) throw new SkipError(`${capital(userLabel(user))} is archived and takes no tasks`);
     assigneeId = user.id;
   }
   const task = {

@@ -1,10 +1,13 @@
 import type * as z from 'zod';
 import type { SendEmailAction } from '../../automations/model.ts';
 import { renderHtml, renderLine, renderText } from '../../automations/templates.ts';
+import { ConflictError } from '../../errors.ts';
+import type { ActivityRecord } from '../../model/activity.ts';
+import type { CrmStores } from '../../stores/crm-stores.ts';
 import type { RunContext } from '../context.ts';
-import { PermanentError, SkipError } from '../errors.ts';
+import { describe, PermanentError, SkipError } from '../errors.ts';
 import { buildIcs } from '../ics.ts';
-import type { ActionHandler } from './types.ts';
+import type { ActionHandler, StepRef } from './types.ts';
 
 type Action = z.output<typeof SendEmailAction>;
 
@@ -24,8 +27,70 @@ function recipient(action: Action, ctx: RunContext): { email: string; name?: str
   return { email: user.email, name: `${user.firstName} ${user.lastName}` };
 }
 
-/** Sends a templated e-mail from the tenant's sender address, with an .ics invitation for appointments. */
-export const sendEmail: ActionHandler<Action> = async (action, ctx, step, { mailer }) => {
+/** The id of the e-mail activity a send step records: derived from the step, so a retry finds it. */
+export function emailActivityId(executionId: string, index: number): string {
+  return `${executionId}-${index}`;
+}
+
+/**
+ * Whether the send step `index` of the execution recorded its e-mail activity, i.e. whether the
+ * mail went out (the activity is written right after the send succeeds). A run with neither a
+ * contact nor a property records no activity, so there `false` does not prove that nothing was sent.
+ */
+export async function sentEmailRecorded(stores: Pick<CrmStores, 'activities'>, tenantId: string, executionId: string, index: number): Promise<boolean> {
+  const activity = await stores.activities.get(tenantId, emailActivityId(executionId, index));
+  return activity?.type === 'email';
+}
+
+/** What recording the e-mail did, as part of the step's result. */
+type Recorded = { activityId: string } | { activityError: string } | { activityNotRecorded: string };
+
+/** Cuts a value to `max` UTF-16 units without splitting a surrogate pair. */
+function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const end = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
+  return value.slice(0, end);
+}
+
+/**
+ * Records a sent e-mail as an `email` activity on the run's contact, property and deal, with the
+ * run's provenance (so the engine's self-trigger and chain guards hold for its ActivityCreated).
+ * The id is the step's, so a retried step finds the activity instead of adding another. Never
+ * throws: the mail has gone out, and a thrown error would make the engine send it again.
+ */
+async function recordSentEmail(
+  stores: Pick<CrmStores, 'activities'>,
+  ctx: RunContext,
+  step: StepRef,
+  mail: { subject: string; text: string; recipient: string },
+): Promise<Recorded> {
+  if (!ctx.contact && !ctx.property) return { activityNotRecorded: 'The run has neither a contact nor a property to record the e-mail on' };
+  const id = emailActivityId(step.executionId, step.index);
+  const title = clip(mail.subject.trim(), 300).trim();
+  const activity: ActivityRecord = {
+    type: 'email',
+    contactIds: ctx.contact ? [ctx.contact.id] : [],
+    ...(ctx.property ? { propertyId: ctx.property.id } : {}),
+    ...(ctx.deal ? { dealId: ctx.deal.id } : {}),
+    ...(title ? { title } : {}),
+    ...(mail.text ? { body: clip(mail.text, 20_000) } : {}),
+    recipient: mail.recipient,
+    automationName: clip(ctx.automation.name, 200),
+  };
+  try {
+    await stores.activities.create(ctx.tenantId, activity, { id, causedBy: ctx.causedBy });
+  } catch (error) {
+    // A conflict is this step's activity, recorded by an earlier attempt.
+    if (!(error instanceof ConflictError)) return { activityError: describe(error) };
+  }
+  return { activityId: id };
+}
+
+/**
+ * Sends a templated e-mail from the tenant's sender address, with an .ics invitation for
+ * appointments, and records it as an `email` activity on the run's contact and property.
+ */
+export const sendEmail: ActionHandler<Action> = async (action, ctx, step, { mailer, stores }) => {
   const to = recipient(action, ctx);
   if (!ctx.tenant.senderAddress) throw new PermanentError('The tenant has no sender address; set senderAddress with PUT /settings');
   const subject = renderLine(action.subject, ctx.templateData);
@@ -65,7 +130,8 @@ export const sendEmail: ActionHandler<Action> = async (action, ctx, step, { mail
     preview: { to: to.email, from: mail.from.address, ...(mail.replyTo ? { replyTo: mail.replyTo } : {}), subject, text, html, purpose: action.purpose, attachments: attachments.map((a) => a.filename) },
     execute: async () => {
       const { messageId } = await mailer.send(mail);
-      return { messageId, to: to.email, subject, step: step.index };
+      const recorded = await recordSentEmail(stores, ctx, step, { subject, text, recipient: to.email });
+      return { messageId, to: to.email, subject, step: step.index, ...recorded };
     },
   };
 };

@@ -4,6 +4,7 @@ import type { EntityMeta } from '../../model/common.ts';
 import type { Contact } from '../../model/contact.ts';
 import type { Property } from '../../model/property.ts';
 import type { WriteStore } from '../../stores/store.ts';
+import type { RunContext } from '../context.ts';
 import { SkipError } from '../errors.ts';
 import type { ActionHandler } from './types.ts';
 
@@ -17,11 +18,11 @@ function setFields<A extends { set: Record<string, unknown> }, E extends EntityM
   pick: (ctx: Parameters<ActionHandler>[1]) => E | undefined,
   store: (deps: Parameters<ActionHandler>[3]) => Pick<WriteStore<E, never>, 'update'>,
   label: 'contactId' | 'propertyId',
-  missing: string,
+  missing: (ctx: RunContext) => string,
 ): ActionHandler<A & Action> {
   return async (action, ctx, _step, deps) => {
     const entity = pick(ctx);
-    if (!entity) throw new SkipError(missing);
+    if (!entity) throw new SkipError(missing(ctx));
     const set = changes(entity as unknown as Record<string, unknown>, action.set);
     return {
       writes: true,
@@ -34,16 +35,30 @@ function setFields<A extends { set: Record<string, unknown> }, E extends EntityM
   };
 }
 
+/** Why there is no contact: it was deleted since the event, or the event never named one. */
+function missingContact(ctx: RunContext): string {
+  const id = ctx.detail.contact?.id ?? ctx.deal?.contactId ?? ctx.rejection?.contactId ?? ctx.activity?.contactIds?.[0];
+  return id ? `The contact ${id} no longer exists` : `The ${ctx.eventType} event names no contact`;
+}
+
+function missingProperty(ctx: RunContext): string {
+  const id = ctx.detail.property?.id ?? ctx.deal?.propertyId ?? ctx.activity?.propertyId ?? ctx.rejection?.propertyId ?? ctx.inquiry?.propertyId;
+  return id ? `The property ${id} no longer exists` : `The ${ctx.eventType} event names no property`;
+}
+
 /** Sets status, newsletter, owner or archived on the event's contact (a no-op when already so). */
-export const updateContact = setFields<z.output<typeof UpdateContactAction>, Contact>((ctx) => ctx.contact, (deps) => deps.stores.contacts, 'contactId', 'The contact no longer exists');
+export const updateContact = setFields<z.output<typeof UpdateContactAction>, Contact>((ctx) => ctx.contact, (deps) => deps.stores.contacts, 'contactId', (ctx) => missingContact(ctx));
 
 /** Sets status or archived on the event's property. */
-export const updateProperty = setFields<z.output<typeof UpdatePropertyAction>, Property>((ctx) => ctx.property, (deps) => deps.stores.properties, 'propertyId', 'The event has no property');
+export const updateProperty = setFields<z.output<typeof UpdatePropertyAction>, Property>((ctx) => ctx.property, (deps) => deps.stores.properties, 'propertyId', (ctx) => missingProperty(ctx));
 
 /** Moves the event's deal to a stage. */
 export const moveDeal: ActionHandler<z.output<typeof MoveDealAction>> = async (action, ctx, _step, { stores }) => {
   const deal = ctx.deal;
-  if (!deal) throw new SkipError('The event has no deal');
+  if (!deal) {
+    const id = ctx.detail.deal?.id ?? ctx.activity?.dealId ?? ctx.rejection?.dealId;
+    throw new SkipError(id ? `The deal ${id} no longer exists` : `The ${ctx.eventType} event names no deal`);
+  }
   return {
     writes: true,
     preview: { dealId: deal.id, fromStage: deal.stage, toStage: action.stage },

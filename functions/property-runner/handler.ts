@@ -1,0 +1,4 @@
+import { createRunnerFromEnv } from '#shared/engine/runtime';
+
+/** Runs the automations triggered by the bus rule for property events. */
+export const handler = createRunnerFromEnv();
