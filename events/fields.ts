@@ -36,7 +36,7 @@ function scalar(schema: z.ZodType): Omit<FieldSpec, 'path'> | undefined {
   const def = defOf(unwrap(schema));
   switch (def.type) {
     case 'string': {
-      const format = (def.checks ?? []).map((c: any) => c._zod?.def?.format).find((f: unknown) => f === 'datetime' || f === 'date');
+      const format = [def.format, ...(def.checks ?? []).map((c: any) => c._zod?.def?.format)].find((f: unknown) => f === 'datetime' || f === 'date');
       return { type: 'string', ...(format ? { format } : {}) };
     }
     case 'number':

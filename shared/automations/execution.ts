@@ -10,6 +10,16 @@ export const STEP_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'skip
  * repeated, never called a success). `running` while it runs.
  */
 export const FINAL_STATUSES = ['succeeded', 'partial', 'skipped', 'failed', 'uncertain'] as const;
+
+/** What each run status means, for the API's readers (the README's table is generated from this). */
+export const STATUS_DESCRIPTIONS: Record<(typeof FINAL_STATUSES)[number] | 'running', { de: string; meaning: string }> = {
+  running: { de: 'läuft', meaning: 'The run is under way, or failed with a transient error (`retryable: true`) and AWS will retry it; the retry resumes after the last finished step.' },
+  succeeded: { de: 'erfolgreich', meaning: 'Every step ran.' },
+  partial: { de: 'teilweise', meaning: 'A step changed something (a write, a sent e-mail), then a later step was skipped or failed: `reason` or `error` says why, `steps` what ran.' },
+  skipped: { de: 'übersprungen', meaning: 'Nothing changed: the first step that could not apply says why in `reason` (no e-mail address, no consent, an archived contact, a self-triggered event, the chain limit).' },
+  failed: { de: 'fehlgeschlagen', meaning: 'Nothing changed and a step failed permanently (`error`); with `retryable: true` AWS retries it.' },
+  uncertain: { de: 'unklar', meaning: 'A send was interrupted between its start and its result: whether the e-mail went out is unknown. It is never sent again and never called a success.' },
+};
 export const EXECUTION_STATUSES = ['running', ...FINAL_STATUSES] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export type FinalStatus = (typeof FINAL_STATUSES)[number];

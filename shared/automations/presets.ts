@@ -23,7 +23,7 @@ export const PRESETS: Preset[] = [
     key: 'viewing-confirmation',
     name: 'Besichtigungstermin bestätigen',
     description: 'Wird ein Termin der Kategorie "Besichtigung" angelegt, erhält der Interessent eine Bestätigung mit Kalendereinladung (.ics).',
-    params: z.strictObject({ category: Line(60).default('Besichtigung') }),
+    params: z.strictObject({ category: Line(60).default('Besichtigung').describe('The appointment category that means a viewing (from the tenant\'s appointment categories)') }),
     build: ({ category }) => ({
       name: 'Besichtigungstermin bestätigen',
       trigger: { event: 'ActivityCreated', where: { activity: { type: ['appointment'], category: [category] } } },
@@ -47,7 +47,10 @@ export const PRESETS: Preset[] = [
     key: 'reserved-task',
     name: 'Aufgabe bei Reservierung',
     description: 'Wechselt ein Deal in die Phase "Reserviert", erhält der Ansprechpartner des Objekts eine Aufgabe.',
-    params: z.strictObject({ stage: Line(60).default('Reserviert'), dueInDays: z.number().int().min(0).max(60).default(2) }),
+    params: z.strictObject({
+      stage: Line(60).default('Reserviert').describe('The deal stage that creates the task (from the tenant\'s deal stages)'),
+      dueInDays: z.number().int().min(0).max(60).default(2).describe('Days until the task is due'),
+    }),
     build: ({ stage, dueInDays }) => ({
       name: `Aufgabe für den Ansprechpartner bei "${stage}"`,
       trigger: { event: 'DealStageChanged', where: { toStage: [stage] } },
@@ -66,7 +69,9 @@ export const PRESETS: Preset[] = [
     key: 'inquiry-create-contact',
     name: 'Kontakt aus Anfrage anlegen',
     description: 'Kommt eine Anfrage von einer der Absenderadressen (Portal, Webseite), wird der Kontakt angelegt: Status "Interessent", Newsletter ja, Betreuer = Ansprechpartner des Objekts; die Anfrage wird verknüpft und ein Deal zum Objekt eröffnet.',
-    params: z.strictObject({ senderAddresses: z.array(Email).min(1).max(20).default(['noreply@immobilienscout24.de']) }),
+    params: z.strictObject({
+      senderAddresses: z.array(Email).min(1).max(20).default(['noreply@immobilienscout24.de']).describe('Sender addresses of the portals and web forms whose inquiries create contacts'),
+    }),
     build: ({ senderAddresses }) => ({
       name: 'Kontakt aus Anfrage anlegen',
       trigger: { event: 'InquiryReceived', where: { inquiry: { fromAddress: senderAddresses } } },
@@ -117,7 +122,7 @@ export const PRESETS: Preset[] = [
     key: 'rejection-archive-contact',
     name: 'Kontakt nach Absage archivieren',
     description: 'Wird eine Absage mit dem Grund "Kein Kontakt mehr gewünscht" hinterlegt, wird der Kontakt archiviert.',
-    params: z.strictObject({ reason: Line(200).default('Kein Kontakt mehr gewünscht') }),
+    params: z.strictObject({ reason: Line(200).default('Kein Kontakt mehr gewünscht').describe('The Absage reason that archives the contact (from the tenant\'s reasons)') }),
     build: ({ reason }) => ({
       name: `Beim Hinterlegen einer Absage mit Absagegrund '${reason}' den Kontakt archivieren`,
       trigger: { event: 'RejectionCreated', where: { rejection: { reason: [reason] } } },
@@ -128,7 +133,10 @@ export const PRESETS: Preset[] = [
     key: 'note-archive-property',
     name: 'Objekt per Notiz archivieren',
     description: 'Wird eine Notiz der gewählten Kategorie erfasst, wird das verknüpfte Objekt archiviert.',
-    params: z.strictObject({ category: Line(60).default('Objekt archivieren'), status: Line(60).default('Archiviert') }),
+    params: z.strictObject({
+      category: Line(60).default('Objekt archivieren').describe('The note category that archives the property (from the tenant\'s note categories)'),
+      status: Line(60).default('Archiviert').describe('The property status to set (from the tenant\'s property statuses)'),
+    }),
     build: ({ category, status }) => ({
       name: `Objekt archivieren bei Notiz "${category}"`,
       trigger: { event: 'ActivityCreated', where: { activity: { type: ['note'], category: [category], propertyId: [{ exists: true }] } } },

@@ -1,178 +1,228 @@
 import Handlebars from 'handlebars';
-import type * as z from 'zod';
-import { Activity } from '../model/activity.ts';
-import { Contact } from '../model/contact.ts';
-import { Deal } from '../model/deal.ts';
-import { Inquiry } from '../model/inquiry.ts';
-import { Property } from '../model/property.ts';
-import { Rejection } from '../model/rejection.ts';
-import { User } from '../model/user.ts';
-import type { TriggerEvent } from './model.ts';
+import { PermanentError } from '../engine/errors.ts';
+import type { EntityName } from '#events/registry';
+import { closest } from './suggest.ts';
+import { describeRule, HELPERS, isEmpty, literalFits, syntaxError, type HelperSpec } from './template-helpers.ts';
+
+export { RequiredFieldMissingError, TEMPLATE_HELPERS } from './template-helpers.ts';
 
 /**
- * Templates are Handlebars over the event's entities. On save every field a template names is
- * checked against the entities its trigger provides, so a typo is a 400, not an empty e-mail.
- * Output is HTML-escaped in HTML bodies; unescaped output (`{{{ }}}`), partials and decorators are
- * refused. Subjects and titles are rendered as plain text on one line.
+ * Templates are Handlebars over the event's entities, with a small set of documented helpers. On
+ * save every field, helper and argument a template names is checked against what its trigger
+ * provides, so a typo is a 400 with a reason, not an empty or broken e-mail. Rendering refuses the
+ * same constructs again, since a stored template may predate today's check.
  */
 
-export type Namespace = 'contact' | 'property' | 'deal' | 'activity' | 'rejection' | 'inquiry' | 'owner' | 'contactPerson' | 'tenant' | 'event';
+/** What a template names at its first segment: an entity the trigger provides, the tenant or the event. */
+export type Namespace = EntityName | 'tenant' | 'event';
 
-const TENANT_FIELDS = ['name', 'senderAddress', 'timeZone'];
-const EVENT_FIELDS = ['date', 'age', 'fromStage', 'toStage', 'changedFields', 'occurredAt'];
-
-/** Which entities a trigger's templates can use. */
-export const NAMESPACES: Record<TriggerEvent, Namespace[]> = {
-  ContactCreated: ['contact', 'owner', 'tenant', 'event'],
-  ContactUpdated: ['contact', 'owner', 'tenant', 'event'],
-  ContactBirthday: ['contact', 'owner', 'tenant', 'event'],
-  DealCreated: ['deal', 'contact', 'property', 'owner', 'contactPerson', 'tenant', 'event'],
-  DealStageChanged: ['deal', 'contact', 'property', 'owner', 'contactPerson', 'tenant', 'event'],
-  ActivityCreated: ['activity', 'contact', 'property', 'deal', 'owner', 'contactPerson', 'tenant', 'event'],
-  RejectionCreated: ['rejection', 'contact', 'property', 'deal', 'owner', 'contactPerson', 'tenant', 'event'],
-  InquiryReceived: ['inquiry', 'property', 'contactPerson', 'tenant', 'event'],
-};
-
-/** Every dotted field path of a zod object schema (through optional, default, pipe, ...). */
-export function fieldPaths(schema: z.ZodType, prefix = ''): string[] {
-  const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
-  switch (def.type) {
-    case 'object':
-      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) => {
-        const path = prefix ? `${prefix}.${key}` : key;
-        return [path, ...fieldPaths(child, path)];
-      });
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'readonly':
-    case 'catch':
-    case 'nonoptional':
-      return fieldPaths(def.innerType, prefix);
-    case 'pipe':
-      return fieldPaths(def.in, prefix);
-    default:
-      return [];
-  }
+/** What a template may name: per namespace (contact, property, deal, activity, rejection, inquiry, owner, contactPerson, tenant, event) the dotted field paths it has. */
+export interface TemplateScope {
+  fields: Readonly<Record<string, ReadonlySet<string>>>;
+  /** Namespaces that are a person as a whole, for {{greeting contact}} / {{salutation owner}}. */
+  persons: ReadonlySet<string>;
 }
 
-const FIELDS: Record<Namespace, Set<string>> = {
-  contact: new Set(fieldPaths(Contact)),
-  property: new Set(fieldPaths(Property)),
-  deal: new Set(fieldPaths(Deal)),
-  activity: new Set(fieldPaths(Activity)),
-  rejection: new Set(fieldPaths(Rejection)),
-  inquiry: new Set(fieldPaths(Inquiry)),
-  owner: new Set(fieldPaths(User)),
-  contactPerson: new Set(fieldPaths(User)),
-  tenant: new Set(TENANT_FIELDS),
-  event: new Set(EVENT_FIELDS),
-};
+/** One problem of a template: a stable snake_case `code`, an English `message`, and the values it names (with `line` and `column`). */
+export interface TemplateProblem {
+  code: string;
+  message: string;
+  params?: Record<string, unknown>;
+}
 
-const HELPERS = ['date', 'time', 'datetime', 'greeting', 'salutation'] as const;
-const BLOCK_HELPERS = new Set(['if', 'unless']);
-const PERSON_HELPERS = new Set(['greeting', 'salutation']);
-const PERSONS = new Set(['contact', 'owner', 'contactPerson']);
+const HELPER_NAMES = [...HELPERS.keys(), '#if', '#unless'];
+/** Handlebars' built-ins: named as helpers even when written without arguments. */
+const BUILTINS = new Set(['if', 'unless', 'each', 'with', 'log', 'lookup', 'helperMissing', 'blockHelperMissing']);
+const MAX_PROBLEMS = 20; // enough to fix a template by; a hostile one cannot make the answer huge
 
-const env = Handlebars.create();
-const timeZoneOf = (options: Handlebars.HelperOptions) => (options.data?.root?.tenant?.timeZone as string | undefined) ?? 'Europe/Berlin';
-const format = (value: unknown, options: Handlebars.HelperOptions, parts: Intl.DateTimeFormatOptions) => {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) return '';
-  // A date without a time (a birthday, an event date) is a calendar day, not an instant.
-  const zone = /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'UTC' : timeZoneOf(options);
-  return new Intl.DateTimeFormat('de-DE', { timeZone: zone, ...parts }).format(new Date(value));
-};
-env.registerHelper('date', (value: unknown, options: Handlebars.HelperOptions) => format(value, options, { day: '2-digit', month: '2-digit', year: 'numeric' }));
-env.registerHelper('time', (value: unknown, options: Handlebars.HelperOptions) => format(value, options, { hour: '2-digit', minute: '2-digit' }));
-env.registerHelper('datetime', (value: unknown, options: Handlebars.HelperOptions) =>
-  format(value, options, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
-);
-env.registerHelper('salutation', (person: { salutation?: string } | undefined) => (person?.salutation === 'ms' ? 'Frau' : person?.salutation === 'mr' ? 'Herr' : ''));
-/** "Sehr geehrte Frau Musterfrau", "Sehr geehrter Herr Muster", or "Guten Tag Erika Musterfrau". */
-env.registerHelper('greeting', (person: { salutation?: string; firstName?: string; lastName?: string } | undefined) => {
-  if (person?.lastName && person.salutation === 'ms') return `Sehr geehrte Frau ${person.lastName}`;
-  if (person?.lastName && person.salutation === 'mr') return `Sehr geehrter Herr ${person.lastName}`;
-  const name = [person?.firstName, person?.lastName].filter(Boolean).join(' ');
-  return name ? `Guten Tag ${name}` : 'Guten Tag';
-});
+type Expression = hbs.AST.Expression;
+type Path = hbs.AST.PathExpression;
+type Call = hbs.AST.MustacheStatement | hbs.AST.SubExpression;
+type Literal = hbs.AST.StringLiteral | hbs.AST.NumberLiteral | hbs.AST.BooleanLiteral;
 
-const KNOWN_HELPERS = Object.fromEntries([...HELPERS, ...BLOCK_HELPERS].map((h) => [h, true]));
+const isPath = (node: Expression): node is Path => node.type === 'PathExpression';
+/** The name of a helper call: a bare identifier, never `this.date` or `../date`. */
+const bareName = (node: Expression) => (isPath(node) && !node.data && node.depth === 0 && node.parts.length === 1 && node.original === node.parts[0] ? node.parts[0] : undefined);
+const literal = (node: Expression): unknown => ('value' in node ? (node as Literal).value : node.type === 'NullLiteral' ? null : undefined);
+const describeArg = (node: Expression) => (node.type === 'SubExpression' ? 'a sub-expression' : isPath(node) ? `the field ${node.original}` : `the literal ${JSON.stringify(literal(node)) ?? 'undefined'}`);
 
-/** The problems of a template for a trigger; empty when it is fine. */
-export function templateProblems(source: string, trigger: TriggerEvent): string[] {
-  let ast: hbs.AST.Program;
-  try {
-    ast = Handlebars.parse(source);
-  } catch (error) {
-    return [`Not a valid template: ${(error as Error).message.split('\n')[0]}`];
-  }
-  const allowed = new Set(NAMESPACES[trigger]);
-  const problems: string[] = [];
-  const checkPath = (path: hbs.AST.PathExpression, wholeEntity = false) => {
-    if (path.data || path.depth > 0 || path.original === 'this') return problems.push(`"${path.original}" is not allowed; name a field such as contact.firstName`);
-    const [namespace, ...rest] = path.parts as [string, ...string[]];
-    if (!allowed.has(namespace as Namespace)) return problems.push(`"${path.original}": this trigger provides ${[...allowed].join(', ')}`);
-    // greeting and salutation take a person as a whole: {{greeting contact}}.
-    if (wholeEntity && rest.length === 0 && PERSONS.has(namespace)) return undefined;
-    if (rest.length === 0 || !FIELDS[namespace as Namespace].has(rest.join('.'))) return problems.push(`"${path.original}" is not a field of ${namespace}`);
+/** Walks a template; without a scope it checks the structure only (what rendering refuses). */
+function check(ast: hbs.AST.Program, scope?: TemplateScope): TemplateProblem[] {
+  const found = new Map<string, TemplateProblem>();
+  const add = (node: hbs.AST.Node, code: string, message: string, params: Record<string, unknown> = {}) => {
+    if (found.size < MAX_PROBLEMS && !found.has(message)) found.set(message, { code, message, params: { ...params, line: node.loc.start.line, column: node.loc.start.column + 1 } });
+  };
+  const namespaces = Object.keys(scope?.fields ?? {});
+  let candidates: string[] | undefined; // built on the first unknown path, if there is one
+  const suggest = (name: string) => {
+    if (found.size >= MAX_PROBLEMS) return undefined; // the problem will not be reported: spare the search
+    candidates ??= Object.entries(scope?.fields ?? {}).flatMap(([n, fields]) => [n, ...[...fields].map((f) => `${n}.${f}`)]);
+    return closest(name, candidates);
+  };
+  const unknownHelper = (node: hbs.AST.Node, helper: string) => add(node, 'unknown_helper', `Unknown helper "${helper}"; use ${HELPER_NAMES.join(', ')}`, { helper, helpers: HELPER_NAMES });
+  const argument = (node: hbs.AST.Node, helper: string, reason: string, message: string, params: Record<string, unknown> = {}) => add(node, 'helper_arguments', message, { helper, reason, ...params });
+
+  /** False for the paths that step outside the event's entities: @data, ../ and this. */
+  const inside = (path: Path): boolean => {
+    const construct = path.data ? 'data_variable' : path.depth > 0 ? 'parent_path' : path.parts.length === 0 || /^(this\b|\.)/.test(path.original) ? 'this' : undefined;
+    if (construct) add(path, 'not_allowed', `"${path.original}" is not allowed; name a field such as contact.firstName`, { construct, path: path.original });
+    return !construct;
+  };
+  /** The fields of a path's namespace, or undefined after reporting the path as unknown. */
+  const fieldsOf = (path: Path, scope: TemplateScope): ReadonlySet<string> | undefined => {
+    const [namespace = '', ...rest] = path.parts;
+    const fields = Object.hasOwn(scope.fields, namespace) ? scope.fields[namespace] : undefined;
+    const name = path.parts.join('.');
+    if (fields && (rest.length === 0 || fields.has(rest.join('.')))) return fields;
+    const suggestion = suggest(name);
+    const message = fields ? `"${name}" is not a field of ${namespace}` : `"${name}" is unknown; this trigger provides ${namespaces.join(', ')}`;
+    add(path, 'unknown_variable', suggestion ? `${message}; did you mean ${suggestion}?` : message, { path: name, namespaces, ...(suggestion ? { suggestion } : {}) });
     return undefined;
   };
-  const checkExpression = (node: hbs.AST.Expression, wholeEntity = false) => {
-    if (node.type === 'PathExpression') checkPath(node as hbs.AST.PathExpression, wholeEntity);
-    else if (node.type === 'SubExpression') checkCall(node as hbs.AST.SubExpression);
+  /** A field to print or format: one value, never a whole entity or a group of fields. */
+  const value = (path: Path, whole = false) => {
+    if (!inside(path) || !scope) return;
+    const fields = fieldsOf(path, scope);
+    const name = path.parts.slice(1).join('.');
+    const child = fields && [...fields].find((f) => (name ? f.startsWith(`${name}.`) : true));
+    if (fields && !whole && child) add(path, 'not_allowed', `"${path.parts.join('.')}" is a group of fields; name one of them, such as ${path.parts[0]}.${child}`, { construct: 'object', path: path.parts.join('.') });
   };
-  const checkCall = (node: { path: hbs.AST.PathExpression | hbs.AST.Literal; params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }) => {
-    const name = (node.path as hbs.AST.PathExpression).original;
-    if (node.params.length === 0 && (!node.hash || node.hash.pairs.length === 0)) {
-      if ((HELPERS as readonly string[]).includes(name)) return problems.push(`The helper "${name}" needs an argument`);
-      return checkExpression(node.path as hbs.AST.Expression);
+  const person = (helper: string, arg: Expression) => {
+    const persons = [...(scope?.persons ?? [])].filter((n) => namespaces.includes(n));
+    const wrong = () => argument(arg, helper, 'person_required', `${helper} takes a person as a whole, such as ${persons[0] ?? 'contact'}; not ${describeArg(arg)}`, { persons });
+    if (!isPath(arg)) return wrong();
+    if (!inside(arg) || !scope || !fieldsOf(arg, scope)) return undefined;
+    return arg.parts.length === 1 && persons.includes(arg.parts[0]!) ? undefined : wrong();
+  };
+  /** A field handed to a helper or #if; `(required x)` passes its value on unchanged, so it counts as one. */
+  const field = (helper: string, arg: Expression, position: number, whole = false) => {
+    if (isPath(arg)) return value(arg, whole);
+    if (arg.type === 'SubExpression' && bareName((arg as Call).path) === 'required' && !whole) return call(arg as Call);
+    argument(arg, helper, 'field_required', `${helper} needs a field as argument ${position}, not ${describeArg(arg)}`, { position });
+    if (arg.type === 'SubExpression') call(arg as Call); // names an unknown helper inside, too
+    return undefined;
+  };
+  const hash = (helper: string, rules: HelperSpec['hash'], pairs: hbs.AST.HashPair[]) => {
+    for (const pair of pairs) {
+      const rule = Object.hasOwn(rules, pair.key) ? rules[pair.key] : undefined;
+      const got = literal(pair.value);
+      if (!rule) argument(pair, helper, 'unknown_key', `${helper} has no argument "${pair.key}"${Object.keys(rules).length ? `; use ${Object.keys(rules).join(', ')}` : ''}`, { key: pair.key, allowed: Object.keys(rules) });
+      else if (isPath(pair.value) || pair.value.type === 'SubExpression') argument(pair, helper, 'literal_required', `${helper}'s ${pair.key} must be ${describeRule(rule)}, written out, not ${describeArg(pair.value)}`, { key: pair.key, expected: describeRule(rule) });
+      else if (!literalFits(rule, got)) argument(pair, helper, 'literal_type', `${helper}'s ${pair.key} must be ${describeRule(rule)}, not ${JSON.stringify(got) ?? 'undefined'}`, { key: pair.key, expected: describeRule(rule), got });
+      if (pair.value.type === 'SubExpression') call(pair.value as Call);
     }
-    if (!(HELPERS as readonly string[]).includes(name)) return problems.push(`Unknown helper "${name}"; use ${HELPERS.join(', ')}`);
-    node.params.forEach((param) => checkExpression(param, PERSON_HELPERS.has(name)));
-    return undefined;
+  };
+  const call = (node: Call): void => {
+    const name = bareName(node.path);
+    const spec = name === undefined ? undefined : HELPERS.get(name);
+    const pairs = node.hash?.pairs ?? [];
+    if (!spec && node.type === 'MustacheStatement' && node.params.length === 0 && pairs.length === 0) {
+      if (!isPath(node.path)) return add(node, 'not_allowed', `A literal cannot be printed; name a field such as contact.firstName`, { construct: 'literal_output' });
+      return name && BUILTINS.has(name) ? unknownHelper(node, name) : value(node.path);
+    }
+    if (!spec) return unknownHelper(node, name ?? String((node.path as Path).original ?? literal(node.path)));
+    const [want, got] = [spec.params.length, node.params.length];
+    if (got !== want) argument(node, name!, got < want ? 'too_few' : 'too_many', `${name} takes ${want} argument${want === 1 ? '' : 's'}, not ${got}`, { expected: want, got });
+    node.params.slice(0, want).forEach((arg, i) => (spec.params[i] === 'person' ? person(name!, arg) : field(name!, arg, i + 1)));
+    hash(name!, spec.hash, pairs);
+  };
+  const block = (node: hbs.AST.BlockStatement) => {
+    const name = bareName(node.path);
+    // Raw blocks ({{{{x}}}}) are the only blocks the parser builds without strip flags.
+    if (node.openStrip?.open === undefined) return add(node, 'not_allowed', 'Raw blocks ({{{{ }}}}) are not allowed', { construct: 'raw_block' });
+    if (name !== 'if' && name !== 'unless') return unknownHelper(node, `#${(node.path as Path).original ?? literal(node.path)}`);
+    if (node.program?.blockParams?.length) add(node, 'not_allowed', 'Block parameters (as |x|) are not allowed', { construct: 'block_params' });
+    if (node.params.length !== 1) argument(node, `#${name}`, node.params.length < 1 ? 'too_few' : 'too_many', `#${name} takes one field, not ${node.params.length}`, { expected: 1, got: node.params.length });
+    if (node.params[0]) field(`#${name}`, node.params[0], 1, true);
+    return hash(`#${name}`, {}, node.hash?.pairs ?? []);
   };
   const visit = (program: hbs.AST.Program | undefined) => {
     for (const statement of program?.body ?? []) {
-      switch (statement.type) {
-        case 'ContentStatement':
-        case 'CommentStatement':
-          break;
-        case 'MustacheStatement': {
-          const mustache = statement as hbs.AST.MustacheStatement;
-          if (!mustache.escaped) problems.push('Unescaped output ({{{ }}}) is not allowed');
-          checkCall(mustache);
-          break;
-        }
-        case 'BlockStatement': {
-          const block = statement as hbs.AST.BlockStatement;
-          const name = (block.path as hbs.AST.PathExpression).original;
-          if (!BLOCK_HELPERS.has(name)) problems.push(`Unknown block "${name}"; use #if or #unless`);
-          else if (block.params.length !== 1) problems.push(`#${name} takes one field`);
-          block.params.forEach((param) => checkExpression(param));
-          visit(block.program);
-          visit(block.inverse);
-          break;
-        }
-        default:
-          problems.push(`${statement.type.replace(/Statement$/, '')}s are not allowed`);
-      }
+      if (statement.type === 'MustacheStatement') {
+        const mustache = statement as hbs.AST.MustacheStatement;
+        if (!mustache.escaped) add(mustache, 'not_allowed', 'Unescaped output ({{{ }}} or {{& }}) is not allowed', { construct: 'unescaped' });
+        call(mustache);
+      } else if (statement.type === 'BlockStatement') {
+        block(statement as hbs.AST.BlockStatement);
+        visit((statement as hbs.AST.BlockStatement).program);
+        visit((statement as hbs.AST.BlockStatement).inverse);
+      } else if (/^Partial/.test(statement.type)) add(statement, 'not_allowed', 'Partials ({{> }}) are not allowed', { construct: 'partial' });
+      else if (/^Decorator/.test(statement.type)) add(statement, 'not_allowed', 'Decorators ({{* }}) are not allowed', { construct: 'decorator' });
+      else if (statement.type !== 'ContentStatement' && statement.type !== 'CommentStatement') add(statement, 'not_allowed', `${statement.type} is not allowed`, { construct: statement.type });
     }
   };
   visit(ast);
-  return [...new Set(problems)];
+  return [...found.values()];
 }
 
+function parse(source: string): hbs.AST.Program | TemplateProblem {
+  try {
+    return Handlebars.parse(source);
+  } catch (error) {
+    const { line, column, cause } = syntaxError(error, source);
+    return { code: 'template_syntax', message: `Line ${line}, column ${column}: ${cause}`, params: { line, column, cause } };
+  }
+}
+
+/** The problems of a template for the given scope; empty when it is fine. */
+export function templateProblems(source: string, scope: TemplateScope): TemplateProblem[] {
+  const ast = parse(source);
+  return 'code' in ast ? [ast] : check(ast, scope);
+}
+
+/** Paths the template prints outside any #if/#unless guard whose value is empty (undefined, null, '') in data; the engine records them as step warnings. */
+export function emptyVariables(source: string, data: TemplateData): string[] {
+  const ast = parse(source);
+  if ('code' in ast) return [];
+  const printed = (node: Expression): Path[] => {
+    if (node.type !== 'MustacheStatement' && node.type !== 'SubExpression') return isPath(node) ? [node] : [];
+    const { path, params } = node as unknown as Call;
+    const spec = HELPERS.get(bareName(path) ?? '');
+    // greeting copes with a missing person, and required skips the run rather than print a gap.
+    if (!spec) return params.length === 0 && isPath(path) ? [path] : [];
+    return bareName(path) === 'required' ? [] : params.filter((_, i) => spec.params[i] === 'value').flatMap(printed);
+  };
+  const resolve = (parts: string[]) => parts.reduce<unknown>((at, part) => (at && typeof at === 'object' && Object.hasOwn(at, part) ? (at as Record<string, unknown>)[part] : undefined), data);
+  const paths = ast.body
+    .filter((s) => s.type === 'MustacheStatement')
+    .flatMap((s) => printed(s as unknown as Expression))
+    .filter((p) => !p.data && p.depth === 0 && p.parts.length > 0 && isEmpty(resolve(p.parts)));
+  return [...new Set(paths.map((p) => p.parts.join('.')))];
+}
+
+const env = Handlebars.create();
+// Handlebars ships log, lookup, each, with and the *Missing hooks: a template reaches none of them.
+for (const name of Object.keys(env.helpers)) env.unregisterHelper(name);
+for (const name of Object.keys(env.decorators)) env.unregisterDecorator(name);
+const truthy = (value: unknown) => Boolean(value) && !(Array.isArray(value) && value.length === 0);
+env.registerHelper('if', function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
+  return truthy(value) ? options.fn(this) : options.inverse(this);
+});
+env.registerHelper('unless', function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
+  return truthy(value) ? options.inverse(this) : options.fn(this);
+});
+for (const [name, spec] of HELPERS) env.registerHelper(name, spec.fn as Handlebars.HelperDelegate);
+const KNOWN_HELPERS = Object.fromEntries([...HELPERS.keys(), 'if', 'unless'].map((name) => [name, true]));
+// Explicit defaults also keep Handlebars from logging each denied prototype access.
+const RUNTIME: Handlebars.RuntimeOptions = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
+
+const CACHE_LIMIT = 500;
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function compiled(source: string, escape: boolean): Handlebars.TemplateDelegate {
   const key = `${escape ? 'h' : 't'}:${source}`;
   let template = cache.get(key);
-  if (!template) {
-    template = env.compile(source, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, noEscape: !escape });
-    if (cache.size > 2_000) cache.clear();
-    cache.set(key, template);
+  if (template) {
+    cache.delete(key); // re-inserted below: the least recently used entry is the first to go
+  } else {
+    const ast = parse(source);
+    const refused = 'code' in ast ? [ast] : check(ast);
+    if (refused.length > 0) throw new PermanentError(`The template is not valid: ${refused.map((p) => p.message).join('; ')}`);
+    // trackIds hands helpers the path they were given, so {{required x}} can name it.
+    template = env.compile(source, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, noEscape: !escape, trackIds: true } as CompileOptions);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   }
+  cache.set(key, template);
   return template;
 }
 
@@ -180,16 +230,16 @@ export type TemplateData = Partial<Record<Namespace, unknown>>;
 
 /** Plain text on one line, for subjects and titles: no line break can ever reach a header. */
 export function renderLine(source: string, data: TemplateData, max = 300): string {
-  return compiled(source, false)(data).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+  return compiled(source, false)(data, RUNTIME).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
 }
 
 /** Plain text with its line breaks (the text part of an e-mail, a task body). */
 export function renderText(source: string, data: TemplateData): string {
-  return compiled(source, false)(data).replace(/\r\n?/g, '\n').trim();
+  return compiled(source, false)(data, RUNTIME).replace(/\r\n?/g, '\n').trim();
 }
 
 /** HTML with every value escaped; line breaks become <br>. */
 export function renderHtml(source: string, data: TemplateData): string {
-  const html = compiled(source, true)(data).replace(/\r\n?/g, '\n').trim().replace(/\n/g, '<br>\n');
+  const html = compiled(source, true)(data, RUNTIME).replace(/\r\n?/g, '\n').trim().replace(/\n/g, '<br>\n');
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${html}</body></html>`;
 }
