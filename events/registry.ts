@@ -8,6 +8,7 @@ import { Rejection } from '#shared/model/rejection';
 import { User } from '#shared/model/user';
 import { ChangedFields, DetailBase, snapshot } from './detail-base.ts';
 import type { PickListField } from '#shared/automations/pick-list-usage';
+import { changedFields as changedFieldsOf } from './changes.ts';
 import { describeFields, type FieldSpec } from './fields.ts';
 
 export type { PickListField };
@@ -68,8 +69,18 @@ export interface SampleContext {
   stagesOf(pipelineId: string): readonly string[];
 }
 
+/**
+ * When the stream publisher raises the event for a write of its subject: on insert, or on a change
+ * for which `detail` returns the event's own fields (undefined: no event), or from a schedule.
+ */
+export type Publication =
+  | { on: 'insert'; when?: (entity: Record<string, unknown>) => boolean }
+  | { on: 'modify'; detail: (previous: Record<string, unknown>, entity: Record<string, unknown>) => Record<string, unknown> | undefined }
+  | { on: 'schedule' };
+
 export interface TriggerDescriptor {
   family: Family;
+  publication: Publication;
   /** For people, German: how the admin page and the reference name the trigger. */
   label: string;
   /** For people, English: when the event is published. */
@@ -105,10 +116,19 @@ const changedFields = (of: EntityName): EventField => ({
 const previous = (of: EntityName): EventField => ({ type: 'object', previousOf: of, description: `The ${of} as it was before the change` });
 const stage = (description: string): EventField => ({ type: 'string', description, pickList: { list: 'dealStages', keyPath: 'deal.pipelineId' } });
 const nothing = () => ({});
+/** An Updated event names the changed domain fields and carries the entity as it was. */
+const updated: Publication = {
+  on: 'modify',
+  detail: (previous, entity) => {
+    const fields = changedFieldsOf(previous, entity);
+    return fields.length > 0 ? { previous, changedFields: fields } : undefined;
+  },
+};
 
 export const TRIGGERS = {
   ContactCreated: {
     family: 'contacts',
+    publication: { on: 'insert' },
     label: 'Kontakt angelegt',
     description: 'A contact was created (through the API, an upsert or an automation).',
     subject: 'contact',
@@ -119,6 +139,7 @@ export const TRIGGERS = {
   },
   ContactUpdated: {
     family: 'contacts',
+    publication: updated,
     label: 'Kontakt geändert',
     description: 'A contact changed; `changedFields` names the fields.',
     subject: 'contact',
@@ -129,6 +150,7 @@ export const TRIGGERS = {
   },
   ContactBirthday: {
     family: 'contacts',
+    publication: { on: 'schedule' },
     label: 'Kontakt hat Geburtstag',
     description: 'The daily run (07:00 in the tenant\'s time zone) found the contact\'s birthday today.',
     subject: 'contact',
@@ -146,6 +168,7 @@ export const TRIGGERS = {
   },
   PropertyCreated: {
     family: 'properties',
+    publication: { on: 'insert' },
     label: 'Objekt angelegt',
     description: 'A property was created.',
     subject: 'property',
@@ -156,6 +179,7 @@ export const TRIGGERS = {
   },
   PropertyUpdated: {
     family: 'properties',
+    publication: updated,
     label: 'Objekt geändert',
     description: 'A property changed; `changedFields` names the fields.',
     subject: 'property',
@@ -166,6 +190,7 @@ export const TRIGGERS = {
   },
   DealCreated: {
     family: 'deals',
+    publication: { on: 'insert' },
     label: 'Deal angelegt',
     description: 'A deal (a contact\'s interest in a property) was opened.',
     subject: 'deal',
@@ -176,6 +201,7 @@ export const TRIGGERS = {
   },
   DealStageChanged: {
     family: 'deals',
+    publication: { on: 'modify', detail: (previous, deal) => (previous.stage !== deal.stage ? { fromStage: previous.stage, toStage: deal.stage } : undefined) },
     label: 'Deal wechselt die Phase',
     description: 'A deal moved from one stage to another.',
     subject: 'deal',
@@ -191,6 +217,7 @@ export const TRIGGERS = {
   },
   ActivityCreated: {
     family: 'activities',
+    publication: { on: 'insert' },
     label: 'Aktivität erfasst',
     description: 'An activity was recorded: an appointment (e.g. a Besichtigung), a note, a call, an e-mail or a letter.',
     subject: 'activity',
@@ -208,6 +235,7 @@ export const TRIGGERS = {
   },
   RejectionCreated: {
     family: 'rejections',
+    publication: { on: 'insert' },
     label: 'Absage erfasst',
     description: 'An Absage was recorded for a contact, with its reason.',
     subject: 'rejection',
@@ -225,6 +253,8 @@ export const TRIGGERS = {
   },
   InquiryReceived: {
     family: 'inquiries',
+    // Refused inquiries (spam, virus, oversize) are kept for the record but trigger nothing.
+    publication: { on: 'insert', when: (inquiry) => inquiry.status === 'received' },
     label: 'Anfrage eingegangen',
     description: 'An inquiry e-mail arrived and was parsed (refused mail raises no event).',
     subject: 'inquiry',

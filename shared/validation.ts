@@ -18,6 +18,11 @@ function codeOf(issue: z.core.$ZodIssue): { code: string; params?: Record<string
       return { code: 'invalid_value' };
     case 'not_multiple_of':
       return { code: 'invalid_value', params: { multipleOf: Number(issue.divisor) } };
+    case 'custom': {
+      // A refinement may name its own code: `ctx.addIssue({ code: 'custom', params: { code: 'duplicate_value', ... } })`.
+      const { code, ...params } = (issue.params ?? {}) as Record<string, unknown>;
+      return typeof code === 'string' ? { code, ...(Object.keys(params).length ? { params } : {}) } : { code: 'invalid' };
+    }
     default:
       return { code: 'invalid' };
   }
@@ -37,7 +42,8 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErro
 
 /** Parses `value` or throws a ValidationError that names every failing field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = 'The request body'): z.output<S> {
-  const result = schema.safeParse(value);
+  // The input is reported so that a missing field (`required`) can be told from a wrong one.
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw new ValidationError(`${what} is invalid`, fieldErrors(result.error));
   return result.data;
 }

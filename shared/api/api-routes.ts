@@ -1,6 +1,7 @@
 import type { RouteImpl } from '../http/types.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { activityRoutes } from './activities-api.ts';
+import { automationTriggerRoutes } from './automation-triggers-api.ts';
 import { automationRoutes } from './automations-api.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
@@ -26,9 +27,9 @@ export interface ApiServices {
 /** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
 export function apiRoutes({ stores, automations, executions, runBirthdays }: ApiServices): Record<RouteKey, RouteImpl> {
   const impls: Record<string, RouteImpl> = {
-    ...settingsRoutes(stores),
+    ...settingsRoutes(stores, automations),
     ...userRoutes(stores),
-    ...contactRoutes(stores),
+    ...contactRoutes(stores, executions),
     ...propertyRoutes(stores),
     ...dealRoutes(stores),
     ...activityRoutes(stores),
@@ -36,6 +37,7 @@ export function apiRoutes({ stores, automations, executions, runBirthdays }: Api
     ...taskRoutes(stores),
     ...inquiryRoutes(stores),
     ...birthdayRunRoutes(stores, runBirthdays),
+    ...automationTriggerRoutes(stores),
     ...automationRoutes({ stores, automations, executions }),
   };
   const declared = new Set<string>(API_ROUTES.map(routeKeyOf));

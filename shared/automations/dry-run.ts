@@ -59,7 +59,7 @@ export async function dryRun(automation: Automation, input: DryRunInput, deps: A
   const detail = parsed.data as Record<string, any>;
   const flat = flattenEvent(detail);
   const matched = matches(automation, flat);
-  const ctx = await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: 'dry-run' }, { fallBackToDetail: true });
+  const ctx = await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: 'dry-run' });
   const actions = [];
   for (const [index, action] of automation.actions.entries()) {
     try {

@@ -63,15 +63,14 @@ function at(root: Record<string, unknown>, path: string): unknown {
 /**
  * Loads the event's entities fresh from the stores, as the trigger's descriptor says (each by the
  * first id found among its paths, in dependency order, independent loads in parallel), so a
- * contact archived or deleted since the event was published is seen as such. A dry run of a
- * hand-written event falls back to the entity the event carries when the store has none.
+ * contact archived or deleted since the event was published is seen as such. The subject falls
+ * back to the copy the event carries when the store has none (a dry run's hand-written event).
  */
 export async function buildContext(
   stores: CrmStores,
   eventType: string,
   detail: Record<string, any>,
   run: { automationId: string; automationName: string; executionId: string },
-  options: { fallBackToDetail?: boolean } = {},
 ): Promise<RunContext> {
   if (!isDetailType(eventType)) throw new Error(`No trigger ${eventType}`);
   const descriptor = TRIGGERS[eventType];
@@ -87,7 +86,8 @@ export async function buildContext(
         const id = paths.map((p) => idOf(at(loaded, p))).find(Boolean);
         const store = stores[ENTITIES[name].store] as { get(t: string, id: string): Promise<unknown> };
         const entity = id ? await store.get(tenantId, id) : undefined;
-        return entity ?? (options.fallBackToDetail && name === descriptor.subject ? detail[name] : undefined);
+        // The subject gone from the store (or a dry run's hand-written event): the event's own copy.
+        return entity ?? (name === descriptor.subject ? detail[name] : undefined);
       }),
     );
     ready.forEach(([name], i) => (loaded[name] = values[i]));

@@ -1,4 +1,5 @@
-import type { ExtractedInquiry } from '../model/inquiry.ts';
+import { FIELD_LIMITS, type ExtractedInquiry } from '../model/inquiry.ts';
+import { htmlToText } from './html-text.ts';
 import type { Mail } from './mail.ts';
 import { findFeedbackXml, parseOpenImmoFeedback } from './openimmo.ts';
 import { parsePortalText } from './portal-text.ts';
@@ -7,8 +8,9 @@ import { email, extracted, line, splitName, text } from './text.ts';
 
 /**
  * Extracts the inquiry, trying in order: an OpenImmo-Feedback XML attachment, a web form's tagged
- * HTML, a portal's plain-text labels, and finally the From header and the body. The result names
- * the format it came from.
+ * HTML, a portal's plain-text labels, and finally the From header and the body (the text part, or
+ * the HTML part's text when there is no text part, or else the subject). The result names the
+ * format it came from.
  */
 export function extractInquiry(mail: Mail): ExtractedInquiry {
   for (const xml of findFeedbackXml(mail)) {
@@ -26,6 +28,11 @@ function unstructured(mail: Mail): ExtractedInquiry {
     firstName,
     lastName,
     email: email(mail.replyTo) ?? email(mail.from.address),
-    message: text(mail.text) ?? line(mail.subject),
+    message: text(mail.text) ?? htmlMessage(mail.html) ?? line(mail.subject),
   });
+}
+
+/** The text of an HTML body, collected only up to what an inquiry's message can hold. */
+function htmlMessage(html: string | null): string | null {
+  return html ? text(htmlToText(html, { maxLength: FIELD_LIMITS.message + 1 })) : null;
 }

@@ -1,21 +1,30 @@
 import * as z from 'zod';
+import { PickLists, PickListsPatch } from '../settings/pick-lists.ts';
 import { Email, Line, TimeZone, VersionField } from './common.ts';
 
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
-/** What an admin sets for the agency. */
-export const TenantSettingsInput = z.strictObject({
+const SettingsFields = {
   name: Line(200),
   timeZone: TimeZone.default(DEFAULT_TIME_ZONE),
   senderAddress: Email.optional(),
   /** Addresses inquiry mail is sent to; each belongs to exactly one tenant. */
   inboundAddresses: z.array(Email).max(20).default([]),
-});
+};
 
-/** PUT /settings replaces the settings; `version` is required once settings exist. */
+/**
+ * What an admin sets for the agency. `pickLists` names only the lists it changes (see
+ * `PickListsPatch`); left out, the lists stay as they are.
+ */
+export const TenantSettingsInput = z.strictObject({ ...SettingsFields, pickLists: PickListsPatch.optional() });
+
+/** PUT /settings replaces the settings (the pick-lists it does not name excepted); `version` is required once settings exist. */
 export const TenantSettingsPut = TenantSettingsInput.extend({ version: VersionField.optional() });
 
-export const TenantSettings = TenantSettingsInput.extend({
+/** The stored settings: always with every pick-list. */
+export const TenantSettings = z.strictObject({
+  ...SettingsFields,
+  pickLists: PickLists,
   tenantId: z.string(),
   version: VersionField,
   createdAt: z.iso.datetime(),

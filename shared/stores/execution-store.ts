@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Execution, type ExecutionStatus } from '../automations/execution.ts';
+import { Execution, type ExecutionStatus, type FinalStatus } from '../automations/execution.ts';
 import { EntityTable, type IndexName } from '../db/entity-table.ts';
 import { childListKey, kindListKey } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
@@ -109,7 +109,7 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     const put = { Put: { TableName: this.tableName, Item: this.item(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': execution.version } } };
     const run = {
       at: next.finishedAt ?? next.updatedAt,
-      status: next.status as 'succeeded' | 'failed' | 'skipped',
+      status: next.status as FinalStatus,
       executionId: next.id,
       ...(next.error ?? next.reason ? { error: next.error ?? next.reason } : {}),
     };

@@ -3,22 +3,37 @@ import { settingsKey, uniqueKey, withoutTableAttributes } from '../db/keys.ts';
 import { Transaction } from '../db/transaction.ts';
 import { ConflictError } from '../errors.ts';
 import { DEFAULT_TIME_ZONE, TenantSettings, type TenantSettingsPut } from '../model/tenant.ts';
+import { assertPickListsSize, DEFAULT_PICK_LISTS, mergePickLists, withDefaultLists, type PickLists } from '../settings/pick-lists.ts';
 import { parseOrThrow } from '../validation.ts';
 
 export interface SettingsStore {
   /** The tenant's settings; a tenant that never saved any gets the defaults at version 0. */
   get(tenantId: string): Promise<TenantSettings | DefaultSettings>;
-  /** Replaces the settings. `version` must match the stored one (absent for the first save). */
-  put(tenantId: string, input: TenantSettingsPut): Promise<TenantSettings>;
+  /**
+   * Replaces the settings. `version` must match the stored one (absent for the first save). The
+   * pick-lists the input names replace the stored ones (see `mergePickLists`); the others stay.
+   */
+  put(tenantId: string, input: TenantSettingsPut, options?: SettingsPutOptions): Promise<TenantSettings>;
   /** The tenant an inbound address belongs to. */
   findTenantByInboundAddress(address: string): Promise<string | undefined>;
 }
 
+/** The settings of a tenant that never saved any. */
 export interface DefaultSettings {
   tenantId: string;
   timeZone: string;
   inboundAddresses: string[];
+  pickLists: PickLists;
   version: 0;
+}
+
+export interface SettingsPutOptions {
+  /**
+   * Runs after the version check with the lists about to be stored and the lists they replace,
+   * before anything is written; throwing refuses the save (the API refuses removing values that
+   * enabled automations use).
+   */
+  checkPickLists?: (next: PickLists, previous: PickLists) => Promise<void>;
 }
 
 const INBOUND = 'inbound';
@@ -30,10 +45,10 @@ export class DynamoSettingsStore implements SettingsStore {
   ) {}
 
   async get(tenantId: string): Promise<TenantSettings | DefaultSettings> {
-    return (await this.load(tenantId)) ?? { tenantId, timeZone: DEFAULT_TIME_ZONE, inboundAddresses: [], version: 0 };
+    return (await this.load(tenantId)) ?? { tenantId, timeZone: DEFAULT_TIME_ZONE, inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 };
   }
 
-  async put(tenantId: string, input: TenantSettingsPut): Promise<TenantSettings> {
+  async put(tenantId: string, input: TenantSettingsPut, options: SettingsPutOptions = {}): Promise<TenantSettings> {
     const current = await this.load(tenantId);
     const expected = input.version ?? 0;
     if ((current?.version ?? 0) !== expected) {
@@ -41,10 +56,15 @@ export class DynamoSettingsStore implements SettingsStore {
         { path: 'version', code: 'stale_version', message: 'Stale version' },
       ]);
     }
+    const previous = current?.pickLists ?? DEFAULT_PICK_LISTS;
+    const pickLists = mergePickLists(previous, input.pickLists);
+    assertPickListsSize(pickLists);
+    await options.checkPickLists?.(pickLists, previous);
     const now = new Date().toISOString();
-    const { version: _ignored, ...fields } = input;
+    const { version: _ignored, pickLists: _patch, ...fields } = input;
     const next = parseOrThrow(TenantSettings, {
       ...fields,
+      pickLists,
       inboundAddresses: [...new Set(fields.inboundAddresses)],
       tenantId,
       version: expected + 1,
@@ -89,6 +109,7 @@ export class DynamoSettingsStore implements SettingsStore {
   private async load(tenantId: string): Promise<TenantSettings | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: settingsKey(tenantId), ConsistentRead: true }));
     if (!Item) return undefined;
-    return withoutTableAttributes(Item) as TenantSettings;
+    const settings = withoutTableAttributes(Item) as TenantSettings;
+    return { ...settings, pickLists: withDefaultLists(settings.pickLists) };
   }
 }

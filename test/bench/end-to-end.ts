@@ -23,7 +23,7 @@ export async function endToEnd(stack: LocalStack, writes: number, concurrency: n
     name: 'Bench: neue Kontakte markieren',
     enabled: true,
     trigger: { event: 'ContactCreated', where: { contact: { source: ['bench'] } } },
-    actions: [{ type: 'update_contact', set: { status: 'Bearbeitet' } }],
+    actions: [{ type: 'update_contact', set: { status: 'Kunde' } }],
   });
   if (created.status !== 201) throw new Error(`automation not created: ${await created.text()}`);
 

@@ -65,7 +65,7 @@ describe('the API refuses what it must', () => {
     expect(xml.status).toBe(400);
     const typo = await api.call('GET', '/contacts?limt=5', { token: admin });
     expect(typo.status).toBe(400);
-    expect(typo.body.error.fields).toEqual([{ path: 'limt', message: 'Unknown field' }]);
+    expect(typo.body.error.fields).toEqual([{ path: 'limt', code: 'unknown_field', message: 'Unknown field' }]);
     const cursor = Buffer.from(JSON.stringify({ PK: 'someone-else#CONTACT#1', SK: 'ENTITY' })).toString('base64url');
     expect((await api.call('GET', `/contacts?cursor=${cursor}`, { token: admin })).body.error.fields[0].path).toBe('cursor');
   });

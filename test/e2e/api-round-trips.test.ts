@@ -116,7 +116,7 @@ describe('round trips through the HTTP API', () => {
     expect(await ok(api.call('GET', `/activities/${viewing.id}`, { token: agent }))).toEqual(viewing);
 
     const stranger = await ok(api.call('POST', '/contacts', { token: agent, body: { lastName: 'Fremd' } }), 201);
-    const wrongDeal = await api.call('POST', '/rejections', { token: agent, body: { reason: 'Zu teuer', contactId: stranger.id, dealId: deal.id } });
+    const wrongDeal = await api.call('POST', '/rejections', { token: agent, body: { reason: 'Preis zu hoch', contactId: stranger.id, dealId: deal.id } });
     expect(wrongDeal.status).toBe(400);
     expect(wrongDeal.body.error.fields[0].path).toBe('dealId');
     const rejection = await ok(api.call('POST', '/rejections', { token: agent, body: { reason: 'Kein Kontakt mehr gewünscht', contactId: contact.id, dealId: deal.id } }), 201);

@@ -93,17 +93,19 @@ describe('faults and bad input', () => {
       const found = items.map((e) => e.reason);
       return found.length >= 3 ? found : undefined;
     }, 'three skipped runs');
-    expect(reasons).toEqual(expect.arrayContaining(['The contact has no e-mail address', 'The contact is archived', 'The contact no longer exists']));
+    expect(reasons).toEqual(
+      expect.arrayContaining([`The contact Ohne Mail (${noMail.id}) has no e-mail address`, `The contact Archiviert (${archived.id}) is archived`, 'The contact deleted-contact no longer exists']),
+    );
     expect(await mailTo(api, 'archived@example.com')).toEqual([]);
   });
 
   it('never lets an automation trigger itself, and stops chains at a fixed depth', async () => {
     const create = async (name: string, status: string) =>
       (await api.call('POST', '/automations', { token: world.admin, body: { name, enabled: true, trigger: { event: 'ContactUpdated', where: { changedFields: ['status'] } }, actions: [{ type: 'update_contact', set: { status } }] } })).body;
-    const ping = await create('Ping', 'Ping');
-    const pong = await create('Pong', 'Pong');
+    const ping = await create('Ping', 'Interessent');
+    const pong = await create('Pong', 'Kunde');
     const contact = await world.must('POST', '/contacts', { lastName: 'Pingpong' });
-    await world.must('PATCH', `/contacts/${contact.id}`, { version: 1, status: 'Start' });
+    await world.must('PATCH', `/contacts/${contact.id}`, { version: 1, status: 'Inaktiv' });
     const reasons = async () =>
       [
         ...(await api.call('GET', `/automations/${ping.id}/executions`, { token: world.admin })).body.items,
@@ -172,7 +174,7 @@ describe('the automation API', () => {
   });
 
   it('updates with the current version only, and deletes', async () => {
-    const automation = await installPreset(api, world.admin, 'note-archive-property', { category: 'Verkauft' });
+    const automation = await installPreset(api, world.admin, 'note-archive-property', { category: 'Finanzierung' });
     const current = (await api.call('GET', `/automations/${automation.id}`, { token: world.admin })).body;
     const { id, tenantId, version, createdAt, updatedAt, runCount, failureCount, ...definition } = current;
     const renamed = await api.call('PUT', `/automations/${automation.id}`, { token: world.admin, body: { ...definition, name: 'Umbenannt', version } });

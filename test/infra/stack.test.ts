@@ -45,6 +45,21 @@ describe('CrmTable', () => {
   });
 });
 
+describe('ExecutionsTable', () => {
+  it('has the per-tenant, per-automation, per-status and per-contact indexes', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    const [, table] = Object.entries(tables).find(([id]) => id.includes('ExecutionsTable'))! as [string, { Properties: any }];
+    const indexes = table.Properties.GlobalSecondaryIndexes.map((i: any) => [i.IndexName, i.KeySchema.map((k: any) => k.AttributeName).join('/'), i.Projection.ProjectionType]);
+    expect(indexes).toEqual([
+      ['GSI1', 'GSI1PK/GSI1SK', 'ALL'],
+      ['GSI2', 'GSI2PK/GSI2SK', 'ALL'],
+      ['GSI3', 'GSI3PK/GSI3SK', 'ALL'],
+      ['GSI4', 'GSI4PK/GSI4SK', 'ALL'],
+    ]);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+});
+
 describe('HTTP API', () => {
   it('has one route per entry of the route table, each behind the JWT authorizer', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Array<{ Properties: any }>;

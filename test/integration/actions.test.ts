@@ -56,7 +56,7 @@ describe('actions', () => {
     await expect(run({ type: 'send_email', to: 'contact', purpose: 'marketing', subject: 'x', body: 'y' }, 'ContactCreated', detail(w.t, { contact: w.contact }))).rejects.toThrow(/consented/);
     await ctx.stores.contacts.update(w.t, w.contact.id, { gdprConsent: true }, 1);
     await expect(run({ type: 'send_email', to: 'contact', purpose: 'marketing', subject: 'x', body: 'y' }, 'ContactCreated', detail(w.t, { contact: w.contact }))).rejects.toThrow(/newsletter/);
-    const note = { id: 'n1', tenantId: w.t, version: 1, type: 'note', contactIds: [w.contact.id] };
+    const note = await ctx.stores.activities.create(w.t, { type: 'note', contactIds: [w.contact.id] });
     await expect(run({ type: 'send_email', to: 'contact', attachIcs: true, subject: 'x', body: 'y' }, 'ActivityCreated', detail(w.t, { activity: note }))).rejects.toThrow(/no start and end/);
   });
 

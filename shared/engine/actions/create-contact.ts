@@ -2,6 +2,8 @@ import type * as z from 'zod';
 import type { CreateContactAction } from '../../automations/model.ts';
 import { ConflictError } from '../../errors.ts';
 import { ContactInput } from '../../model/contact.ts';
+import { DEFAULT_PIPELINE } from '../../model/deal.ts';
+import { canonicalValue, stagesOf } from '../../settings/pick-lists.ts';
 import { parseOrThrow } from '../../validation.ts';
 import { PermanentError, SkipError } from '../errors.ts';
 import type { ActionHandler } from './types.ts';
@@ -9,8 +11,11 @@ import type { ActionHandler } from './types.ts';
 /**
  * From an inquiry: finds the contact by e-mail or creates it with the defaults (status, newsletter,
  * owner = the property's contact person), links the inquiry to it, and opens a deal on the
- * property. An existing contact only gains the fields it lacks. Every part finds what an earlier
- * attempt made, so a retried step adds nothing twice.
+ * property at the first stage of the tenant's default pipeline. An existing contact only gains the
+ * fields it lacks. Every part finds what an earlier attempt made, so a retried step adds nothing
+ * twice. The status is stored in the spelling of the tenant's contact statuses; a status no longer
+ * in them is left out (and named in the result as `statusNotInPickList`), so the inquiry's contact
+ * is never lost over it.
  */
 export const createContact: ActionHandler<z.output<typeof CreateContactAction>> = async (action, ctx, _step, { stores }) => {
   const inquiry = ctx.inquiry;
@@ -25,17 +30,20 @@ export const createContact: ActionHandler<z.output<typeof CreateContactAction>> 
     ...(extracted.lastName ? { lastName: extracted.lastName } : {}),
     ...(extracted.phone && /^\+?[0-9 ()/.-]{3,40}$/.test(extracted.phone) ? { phone: extracted.phone } : {}),
   };
+  const { pickLists } = await stores.settings.get(ctx.tenantId);
+  const status = canonicalValue(pickLists.contactStatuses, action.defaults.status);
+  const dealStage = stagesOf(pickLists, DEFAULT_PIPELINE)![0]!;
   const fresh = {
     ...person,
     email: extracted.email,
-    status: action.defaults.status,
+    ...(status ? { status } : {}),
     newsletter: action.defaults.newsletter,
     source: `Anfrage${extracted.portal ? ` (${extracted.portal})` : ''}`.slice(0, 100),
     ...(ownerId ? { ownerId } : {}),
   };
   return {
     writes: true,
-    preview: { email: extracted.email, newContact: fresh, openDeal: action.openDeal && Boolean(inquiry.propertyId) },
+    preview: { email: extracted.email, newContact: fresh, openDeal: action.openDeal && Boolean(inquiry.propertyId), dealStage },
     execute: async () => {
       let contact = await stores.contacts.findByEmail(ctx.tenantId, extracted.email!);
       const created = !contact;
@@ -62,13 +70,13 @@ export const createContact: ActionHandler<z.output<typeof CreateContactAction>> 
       let dealId: string | undefined;
       if (action.openDeal && inquiry.propertyId) {
         try {
-          dealId = (await stores.deals.create(ctx.tenantId, { contactId: contact.id, propertyId: inquiry.propertyId, stage: 'Anfrage', pipelineId: 'default', archived: false }, { causedBy: ctx.causedBy })).id;
+          dealId = (await stores.deals.create(ctx.tenantId, { contactId: contact.id, propertyId: inquiry.propertyId, stage: dealStage, pipelineId: DEFAULT_PIPELINE, archived: false }, { causedBy: ctx.causedBy })).id;
         } catch (error) {
           if (!(error instanceof ConflictError)) throw error;
           dealId = (await stores.deals.list(ctx.tenantId, { contactId: contact.id, propertyId: inquiry.propertyId, archived: 'include' })).items[0]?.id;
         }
       }
-      return { contactId: contact.id, created, ...(dealId ? { dealId } : {}) };
+      return { contactId: contact.id, created, ...(dealId ? { dealId } : {}), ...(created && !status ? { statusNotInPickList: action.defaults.status } : {}) };
     },
   };
 };

@@ -7,6 +7,7 @@ import type { CrmStores } from '../../stores/crm-stores.ts';
 import type { RunContext } from '../context.ts';
 import { describe, PermanentError, SkipError } from '../errors.ts';
 import { buildIcs } from '../ics.ts';
+import { capital, contactLabel, propertyLabel, userLabel } from '../labels.ts';
 import type { ActionHandler, StepRef } from './types.ts';
 
 type Action = z.output<typeof SendEmailAction>;
@@ -15,15 +16,23 @@ function recipient(action: Action, ctx: RunContext): { email: string; name?: str
   if (typeof action.to === 'object') return { email: action.to.address };
   if (action.to === 'contact') {
     const contact = ctx.contact;
-    if (!contact) throw new SkipError('The contact no longer exists');
-    if (contact.archived) throw new SkipError('The contact is archived');
-    if (!contact.email) throw new SkipError('The contact has no e-mail address');
-    if (action.purpose === 'marketing' && !contact.gdprConsent) throw new SkipError('The contact has not consented to marketing e-mail');
-    if (action.purpose === 'marketing' && !contact.newsletter) throw new SkipError('The contact has not subscribed to the newsletter');
+    if (!contact) {
+      const id = ctx.detail.contact?.id ?? ctx.deal?.contactId ?? ctx.rejection?.contactId ?? ctx.activity?.contactIds?.[0] ?? ctx.inquiry?.contactId;
+      throw new SkipError(id ? `The contact ${id} no longer exists` : `The ${ctx.eventType} event names no contact to write to`);
+    }
+    const who = capital(contactLabel(contact));
+    if (contact.archived) throw new SkipError(`${who} is archived`);
+    if (!contact.email) throw new SkipError(`${who} has no e-mail address`);
+    if (action.purpose === 'marketing' && !contact.gdprConsent) throw new SkipError(`${who} has not consented to marketing e-mail`);
+    if (action.purpose === 'marketing' && !contact.newsletter) throw new SkipError(`${who} has not subscribed to the newsletter`);
     return { email: contact.email, name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined };
   }
   const user = action.to === 'contact_owner' ? ctx.owner : ctx.contactPerson;
-  if (!user || user.archived) throw new SkipError(action.to === 'contact_owner' ? 'The contact has no owner' : 'The property has no contact person');
+  if (!user) {
+    if (action.to === 'contact_owner') throw new SkipError(ctx.contact ? `${capital(contactLabel(ctx.contact))} has no owner` : `The ${ctx.eventType} event names no contact whose owner could be written to`);
+    throw new SkipError(ctx.property ? `${capital(propertyLabel(ctx.property))} has no contact person` : `The ${ctx.eventType} event names no property whose contact person could be written to`);
+  }
+  if (user.archived) throw new SkipError(`${capital(userLabel(user))} is archived`);
   return { email: user.email, name: `${user.firstName} ${user.lastName}` };
 }
 
