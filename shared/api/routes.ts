@@ -18,6 +18,7 @@ const route = (method: Method, path: string, access: Access = 'member'): RouteSp
 export const API_ROUTES = [
   route('GET', '/settings', 'admin'),
   route('PUT', '/settings', 'admin'),
+  route('GET', '/pick-lists'),
   route('POST', '/users', 'admin'),
   route('GET', '/users'),
   route('GET', '/users/{id}'),

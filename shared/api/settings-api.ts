@@ -3,11 +3,11 @@ import { ConflictError } from '../errors.ts';
 import type { RouteImpl } from '../http/types.ts';
 import { TenantSettingsPut } from '../model/tenant.ts';
 import { defaultPickListResolver } from '../settings/pick-list-fields.ts';
-import { allowedValues, parsePickListBody, PICK_LIST_NAMES, type PickLists } from '../settings/pick-lists.ts';
+import { allowedValues, PICK_LIST_NAMES, type PickLists } from '../settings/pick-lists.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { MAX_PAGE_SIZE } from '../db/entity-table.ts';
-import { ok } from './helpers.ts';
+import { body, ok } from './helpers.ts';
 
 /** Whether `next` lacks a value (exactly as spelled) that `previous` has, in any list or sub-list. */
 function removesAny(previous: PickLists, next: PickLists): boolean {
@@ -55,8 +55,10 @@ export function settingsRoutes(
 
   return {
     'GET /settings': async ({ principal: { tenantId } }) => ok(await settings.get(tenantId)),
+    // Every user of the tenant builds pickers from the lists; the rest of the settings stays with admins.
+    'GET /pick-lists': async ({ principal: { tenantId } }) => ok((await settings.get(tenantId)).pickLists),
     'PUT /settings': async ({ principal: { tenantId }, body: raw }) => {
-      const input = parsePickListBody(TenantSettingsPut, raw);
+      const input = body(TenantSettingsPut, raw);
       return ok(await settings.put(tenantId, input, { checkPickLists: (next, previous) => refuseRemovingUsedValues(tenantId, next, previous) }));
     },
   };

@@ -1,5 +1,7 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTableCommand,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
@@ -42,6 +44,7 @@ export async function createTables(client: DynamoDBClient, defs: readonly TableD
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await addMissingIndexes(client, tableName, def, [...attributes.values()]);
       continue;
     }
     await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
@@ -52,6 +55,29 @@ export async function createTables(client: DynamoDBClient, defs: readonly TableD
     }
   }
   return names;
+}
+
+/**
+ * A table kept from an earlier run (the local stack's data folder) gains the indexes added to its
+ * definition since, one at a time as DynamoDB requires, as a CDK deploy would add them.
+ */
+async function addMissingIndexes(client: DynamoDBClient, tableName: string, def: TableDef, attributes: AttributeDefinition[]): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of def.indexes.filter((i) => !existing.has(i.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributes,
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.indexName, KeySchema: keySchema(index), Projection: { ProjectionType: index.projection } } }],
+      }),
+    );
+    for (let i = 0; i < 300; i++) {
+      const { Table: now } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (now?.GlobalSecondaryIndexes?.find((g) => g.IndexName === index.indexName)?.IndexStatus === 'ACTIVE') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 function keySchema(def: { partitionKey: string; sortKey?: string }) {

@@ -9,7 +9,7 @@ import { entityKey, kindListKey, uniqueKey, withoutTableAttributes, type EntityK
 import { Transaction } from './transaction.ts';
 import { updateExpressionFor } from './update-expression.ts';
 
-export type IndexName = 'GSI1' | 'GSI2' | 'GSI3';
+export type IndexName = 'GSI1' | 'GSI2' | 'GSI3' | 'GSI4';
 
 /** A value that must be unique (per tenant, or globally), reserved by a uniqueness item. */
 export interface UniqueRef {

@@ -65,7 +65,7 @@ export function birthdayMonthDay(birthday: string): string {
  * never part of an entity, an API answer or an event.
  */
 export const TABLE_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt',
+  'PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt',
 ]);
 
 /** An item as its entity: the table attributes removed. */

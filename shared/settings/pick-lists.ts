@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { Id } from '../model/common.ts';
-import { fieldErrors } from '../validation.ts';
 
 /**
  * Pick-lists: the values a tenant allows for deal stages (per pipeline), activity categories (per
@@ -42,7 +41,7 @@ export function foldValue(value: string): string {
   return value.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-/** A zod issue with a stable code of its own (see `parsePickListBody`). */
+/** A zod issue with a stable code of its own (`parseOrThrow` reports `params.code` as the field's code). */
 const issue = (ctx: z.RefinementCtx, path: PropertyKey[], code: string, message: string, params: Record<string, unknown>) =>
   ctx.addIssue({ code: 'custom', path, message, params: { code, ...params } });
 
@@ -242,21 +241,4 @@ export function requirePickValue(allowed: readonly string[], value: string, ref:
   const canonical = check.value(allowed, value, ref);
   check.done();
   return canonical;
-}
-
-/**
- * Parses a body whose schema contains pick-lists: like `parseOrThrow`, but the pick-lists' own
- * checks keep their codes (`duplicate_value`, `required`) instead of zod's generic one.
- */
-export function parsePickListBody<S extends z.ZodType>(schema: S, value: unknown, what = 'The request body'): z.output<S> {
-  // With the input reported, a value of the wrong type is `invalid_type`, not `required`.
-  const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data;
-  const fields = result.error.issues.flatMap((i): FieldError[] => {
-    const own = i.code === 'custom' ? (i.params as { code?: string } | undefined) : undefined;
-    if (!own?.code) return fieldErrors(new z.ZodError([i]));
-    const { code, ...params } = own as Record<string, unknown> & { code: string };
-    return [{ path: i.path.map(String).join('.'), code, message: i.message, params }];
-  });
-  throw new ValidationError(`${what} is invalid`, fields);
 }

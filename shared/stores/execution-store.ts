@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Execution, type ExecutionStatus, type FinalStatus } from '../automations/execution.ts';
-import { EntityTable, type IndexName } from '../db/entity-table.ts';
+import { EntityTable } from '../db/entity-table.ts';
 import { childListKey, kindListKey } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { recordRunUpdate } from './automation-store.ts';
@@ -14,19 +14,6 @@ export interface ExecutionListQuery extends PageRequest {
   /** The runs that acted on this contact (those that finished; the engine names the contact then). */
   contactId?: string;
   status?: ExecutionStatus;
-}
-
-/** The sparse per-contact index of `infra/tables.ts` and its key attributes. */
-const CONTACT_INDEX = 'GSI4';
-const CONTACT_INDEX_ATTRIBUTES = ['GSI4PK', 'GSI4SK'] as const;
-
-/** The executions' entity table: the per-contact index keys stay out of every execution read. */
-class ExecutionTable extends EntityTable<Execution> {
-  override fromItem(item: Record<string, unknown>): Record<string, unknown> {
-    const entity = super.fromItem(item);
-    for (const attribute of CONTACT_INDEX_ATTRIBUTES) delete entity[attribute];
-    return entity;
-  }
 }
 
 export interface ExecutionStore {
@@ -54,7 +41,7 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     retentionDays = DEFAULT_RETENTION_DAYS,
   ) {
     super(
-      new ExecutionTable(client, tableName, {
+      new EntityTable<Execution>(client, tableName, {
         kind: 'EXECUTION',
         label: 'execution',
         schema: Execution,
@@ -131,7 +118,7 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     const { automationId, contactId, status, ...page } = query;
     if (contactId) {
       const partition = childListKey(tenantId, 'CONTACT', contactId, 'EXECUTION');
-      return this.table.list(tenantId, { index: CONTACT_INDEX as IndexName, partition, ...page, filters: { status } });
+      return this.table.list(tenantId, { index: 'GSI4', partition, ...page, filters: { status } });
     }
     if (automationId) return this.listChildren(tenantId, 'GSI2', 'AUTOMATION', automationId, page, { status });
     if (status) return this.table.list(tenantId, { index: 'GSI3', partition: `${kindListKey(tenantId, 'EXECUTION')}#${status}`, ...page });

@@ -31,6 +31,14 @@ describe('the pick-lists in the settings', () => {
     expect(reply.body.pickLists.activityCategories.note).toEqual(['Allgemein', 'Objekt archivieren', 'Finanzierung', 'Rückruf']);
   });
 
+  it('shows the lists, and only the lists, to agents as well', async () => {
+    const { admin, agent } = await agency();
+    expect((await agent('GET', '/settings')).status).toBe(403);
+    expect((await agent('GET', '/pick-lists')).body).toEqual(DEFAULT_PICK_LISTS);
+    await admin('PUT', '/settings', { name: 'Acme', pickLists: { rejectionReasons: ['Zu teuer'] } });
+    expect((await agent('GET', '/pick-lists')).body.rejectionReasons).toEqual(['Zu teuer']);
+  });
+
   it('replaces the lists a PUT names, keeps the others, and checks writes against the new lists', async () => {
     const { admin, agent } = await agency();
     const saved = await admin('PUT', '/settings', { name: 'Acme', pickLists: { contactStatuses: ['Neu', ' Stammkunde '], activityCategories: { note: ['Intern'] } } });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '#shared/errors';
 import { TenantSettingsPut } from '#shared/model/tenant';
+import { parseOrThrow } from '#shared/validation';
 import {
   DEFAULT_PICK_LISTS,
   PickListCheck,
@@ -11,7 +12,6 @@ import {
   canonicalValue,
   mergePickLists,
   notInPickList,
-  parsePickListBody,
   requirePickValue,
   withDefaultLists,
 } from '#shared/settings/pick-lists';
@@ -19,7 +19,7 @@ import {
 /** The field errors of a body parse that must fail. */
 const refusal = (patch: unknown): FieldError[] => {
   try {
-    parsePickListBody(PickListsPatch, patch);
+    parseOrThrow(PickListsPatch, patch);
   } catch (error) {
     if (error instanceof ValidationError) return error.fields;
     throw error;
