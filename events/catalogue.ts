@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import { detailSchemaOf, DETAIL_TYPES, FAMILIES, sourceOf, type DetailType } from './registry.ts';
 
 /**
- * The event catalogue (DESIGN.md §5), derived from the registry: one source per bounded context,
+ * The event catalogue, derived from the registry: one source per bounded context,
  * PascalCase past-tense detail-types, and a zod schema per detail. `schemaVersion` changes only for
  * breaking changes; fixtures of every version stay readable (test/unit/event-catalogue.test.ts).
  */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-/** Ports and folders of the local stack (DESIGN.md §8), each overridable by env. */
+/** Ports and folders of the local stack, each overridable by env. */
 export const localConfig = {
   apiPort: Number(process.env.API_PORT ?? 3000),
   dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
