@@ -13,11 +13,11 @@ export const FINAL_STATUSES = ['succeeded', 'partial', 'skipped', 'failed', 'unc
 
 /** What each run status means, for the API's readers (the README's table is generated from this). */
 export const STATUS_DESCRIPTIONS: Record<(typeof FINAL_STATUSES)[number] | 'running', { de: string; meaning: string }> = {
-  running: { de: 'läuft', meaning: 'The run is under way, or failed with a transient error (`retryable: true`) and AWS will retry it; the retry resumes after the last finished step.' },
+  running: { de: 'läuft', meaning: 'The run is under way.' },
   succeeded: { de: 'erfolgreich', meaning: 'Every step ran.' },
   partial: { de: 'teilweise', meaning: 'A step changed something (a write, a sent e-mail), then a later step was skipped or failed: `reason` or `error` says why, `steps` what ran.' },
   skipped: { de: 'übersprungen', meaning: 'Nothing changed: the first step that could not apply says why in `reason` (no e-mail address, no consent, an archived contact, a self-triggered event, the chain limit).' },
-  failed: { de: 'fehlgeschlagen', meaning: 'Nothing changed and a step failed permanently (`error`); with `retryable: true` AWS retries it.' },
+  failed: { de: 'fehlgeschlagen', meaning: 'A step failed (`error`). With `retryable: true` the failure was transient (throttling, a timeout): AWS delivers the event again and the retry resumes after the last finished step; otherwise nothing changed and the run is over.' },
   uncertain: { de: 'unklar', meaning: 'A send was interrupted between its start and its result: whether the e-mail went out is unknown. It is never sent again and never called a success.' },
 };
 export const EXECUTION_STATUSES = ['running', ...FINAL_STATUSES] as const;

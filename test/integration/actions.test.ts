@@ -3,20 +3,9 @@ import type { Action } from '#shared/automations/model';
 import { Action as ActionSchema } from '#shared/automations/model';
 import { prepareAction } from '#shared/engine/actions/index';
 import { buildContext } from '#shared/engine/context';
-import type { Mailer, OutgoingMail } from '#shared/engine/mailer';
-import { ContactInput } from '#shared/model/contact';
-import { PropertyInput } from '#shared/model/property';
-import { UserInput } from '#shared/model/user';
-import { freshStores, tenant } from '../support/dynamo.ts';
-
-/** Keeps what would have been sent. */
-class OutboxMailer implements Mailer {
-  readonly sent: OutgoingMail[] = [];
-  async send(mail: OutgoingMail) {
-    this.sent.push(mail);
-    return { messageId: `m-${this.sent.length}` };
-  }
-}
+import type { Mailer } from '#shared/engine/mailer';
+import { actionWorld, detailOf, OutboxMailer } from '../support/action-world.ts';
+import { freshStores } from '../support/dynamo.ts';
 
 let ctx: Awaited<ReturnType<typeof freshStores>>;
 const mailer = new OutboxMailer();
@@ -24,18 +13,8 @@ beforeAll(async () => {
   ctx = await freshStores();
 });
 
-async function world() {
-  const t = tenant();
-  const { stores } = ctx;
-  await stores.settings.put(t, { name: 'Acme', timeZone: 'Europe/Berlin', senderAddress: 'info@acme.example', inboundAddresses: [] });
-  const anna = await stores.users.create(t, UserInput.parse({ firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' }));
-  const property = await stores.properties.create(t, PropertyInput.parse({ unitId: 'A-1', title: 'Altbau', contactPersonId: anna.id }));
-  const contact = await stores.contacts.create(t, ContactInput.parse({ lastName: 'Muster', firstName: 'Max', email: 'max@example.com', ownerId: anna.id }));
-  const deal = await stores.deals.create(t, { contactId: contact.id, propertyId: property.id, stage: 'Anfrage', pipelineId: 'default', archived: false });
-  return { t, anna, property, contact, deal };
-}
-
-const detail = (t: string, extra: Record<string, unknown>) => ({ tenantId: t, schemaVersion: 1, occurredAt: new Date().toISOString(), eventKey: 'k#0', ...extra });
+const world = () => actionWorld(ctx.stores);
+const detail = detailOf;
 const run = async (action: unknown, eventType: string, d: Record<string, unknown>, index = 0) => {
   const context = await buildContext(ctx.stores, eventType, d, { automationId: 'auto-1', automationName: 'Test automation', executionId: 'exec-1' });
   return prepareAction(ActionSchema.parse(action) as Action, context, { executionId: 'exec-1', index }, { stores: ctx.stores, mailer, now: () => new Date('2026-11-27T09:00:00Z') });

@@ -3,40 +3,20 @@ import { Action, type Action as ActionType } from '#shared/automations/model';
 import { prepareAction } from '#shared/engine/actions/index';
 import { emailActivityId, sentEmailRecorded } from '#shared/engine/actions/send-email';
 import { buildContext } from '#shared/engine/context';
-import type { Mailer, OutgoingMail } from '#shared/engine/mailer';
-import { ContactInput } from '#shared/model/contact';
-import { PropertyInput } from '#shared/model/property';
-import { UserInput } from '#shared/model/user';
+import type { Mailer } from '#shared/engine/mailer';
 import { DynamoActivityStore } from '#shared/stores/activity-store';
 import type { CrmStores } from '#shared/stores/crm-stores';
+import { PropertyInput } from '#shared/model/property';
+import { actionWorld, detailOf, OutboxMailer } from '../support/action-world.ts';
 import { freshStores, tenant } from '../support/dynamo.ts';
-
-/** Keeps what would have been sent (SES itself is exercised by the e2e tests). */
-class OutboxMailer implements Mailer {
-  readonly sent: OutgoingMail[] = [];
-  async send(mail: OutgoingMail) {
-    this.sent.push(mail);
-    return { messageId: `m-${this.sent.length}` };
-  }
-}
 
 let ctx: Awaited<ReturnType<typeof freshStores>>;
 beforeAll(async () => {
   ctx = await freshStores();
 });
 
-async function world() {
-  const t = tenant();
-  const { stores } = ctx;
-  await stores.settings.put(t, { name: 'Acme', timeZone: 'Europe/Berlin', senderAddress: 'info@acme.example', inboundAddresses: [] });
-  const anna = await stores.users.create(t, UserInput.parse({ firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' }));
-  const property = await stores.properties.create(t, PropertyInput.parse({ unitId: 'A-1', title: 'Altbau', contactPersonId: anna.id }));
-  const contact = await stores.contacts.create(t, ContactInput.parse({ lastName: 'Muster', firstName: 'Max', email: 'Max@Example.com', ownerId: anna.id }));
-  const deal = await stores.deals.create(t, { contactId: contact.id, propertyId: property.id, stage: 'Anfrage', pipelineId: 'default', archived: false });
-  return { t, anna, property, contact, deal };
-}
-
-const detail = (t: string, extra: Record<string, unknown>) => ({ tenantId: t, schemaVersion: 1, occurredAt: new Date().toISOString(), eventKey: 'k#0', ...extra });
+const world = () => actionWorld(ctx.stores, { email: 'Max@Example.com' });
+const detail = detailOf;
 
 /** Prepares a send step of execution `exec-1` as the engine would, against the given stores. */
 async function prepare(action: unknown, d: Record<string, unknown>, options: { stores?: CrmStores; mailer?: Mailer; index?: number; eventType?: string } = {}) {
