@@ -138,6 +138,42 @@ describe('dry runs', () => {
   });
 });
 
+describe('templates in the mails sent', () => {
+  it('formats money and dates in German in the tenant\'s time zone, records empty variables, and skips a run whose required field is empty', async () => {
+    const automation = (
+      await post({
+        name: 'Reservierung bestätigen',
+        enabled: true,
+        trigger: { event: 'DealStageChanged', where: { toStage: ['Reserviert'] } },
+        actions: [
+          {
+            type: 'send_email',
+            to: 'contact',
+            subject: 'Reserviert: {{property.unitId}} für {{money property.price}}',
+            body: '{{greeting contact}},\nreserviert am {{date event.occurredAt style="long"}}. Ihre Telefonnummer: {{contact.phone}}\n{{required contact.firstName}}',
+          },
+        ],
+      })
+    ).body;
+    const property = await world.must('POST', '/properties', { unitId: 'MI-2026-120', title: 'Loft', price: 489000, contactPersonId: world.anna.id });
+    const named = await world.must('POST', '/contacts', { salutation: 'mr', firstName: 'Paul', lastName: 'Preis', email: 'paul@example.com' });
+    const nameless = await world.must('POST', '/contacts', { lastName: 'Ohnevorname', email: 'nameless@example.com' });
+    for (const contact of [named, nameless]) {
+      const deal = await world.must('POST', '/deals', { contactId: contact.id, propertyId: property.id, stage: 'Verhandlung' });
+      await world.must('PATCH', `/deals/${deal.id}`, { version: deal.version, stage: 'Reserviert' });
+    }
+    const executions = await executionsOf(api, world.admin, automation.id, 2);
+    const [mail] = await mailTo(api, 'paul@example.com');
+    expect(mail!.subject).toBe('Reserviert: MI-2026-120 für 489.000 €');
+    expect(mail!.body.text).toMatch(/^Sehr geehrter Herr Preis,\nreserviert am \d{1,2}\. \p{L}+ \d{4}\. Ihre Telefonnummer: \nPaul$/u);
+    const sent = executions.find((e: any) => e.status === 'succeeded');
+    expect(sent.steps[0].warnings).toEqual([expect.objectContaining({ code: 'empty_variable', params: { variable: 'contact.phone' } })]);
+    const skipped = executions.find((e: any) => e.status === 'skipped');
+    expect(skipped.reason).toContain('contact.firstName');
+    expect(await mailTo(api, 'nameless@example.com')).toEqual([]);
+  });
+});
+
 describe('honest outcomes', () => {
   it('shows a run that archived a property and then skipped its e-mail as partial, naming the contact', async () => {
     const automation = (
