@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_EXTERNALS } from '../bundling.ts';
 
 /** What a function needs to read and write items, transactions included (they check per item). */
 export const TABLE_ITEM_ACTIONS = [
@@ -84,6 +85,7 @@ export class CrmFunction extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: true,
+        externalModules: BUNDLE_EXTERNALS,
         mainFields: ['module', 'main'],
         // CommonJS dependencies inside an ESM bundle still call require().
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",

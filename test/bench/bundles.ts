@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { BUNDLE_EXTERNALS } from '#infra/bundling';
 import { median, round } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -39,7 +40,7 @@ export async function bundles(): Promise<Array<{ fn: string; bytes: number; kb: 
       format: 'esm',
       target: 'node22',
       mainFields: ['module', 'main'],
-      external: ['@aws-sdk/*'],
+      external: BUNDLE_EXTERNALS,
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
       outfile,
       metafile: true,
