@@ -68,4 +68,5 @@ export const Execution = EntityMeta.extend({
 });
 export type Execution = z.infer<typeof Execution>;
 
-export const isFinal = (e: Pick<Execution, 'status' | 'retryable'>) => e.status !== 'running' && !(e.status === 'failed' && e.retryable);
+/** A run is over unless it runs or AWS will retry it (a transient failure, `retryable`). */
+export const isFinal = (e: Pick<Execution, 'status' | 'retryable'>) => e.status !== 'running' && !e.retryable;

@@ -26,3 +26,18 @@ export function describe(error: unknown): string {
   const text = e?.message ? (e.name && e.name !== 'Error' && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message) : String(error);
   return text.slice(0, 1_000);
 }
+
+/** Errors SES answers when it is busy: the request was refused, so nothing was sent. */
+const REFUSED_FOR_LOAD = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'LimitExceededException']);
+
+/**
+ * Whether a failed send certainly sent nothing: SES answered and refused it (a 4xx answer, such as
+ * throttling). A timeout, a broken connection or a 5xx leaves it open whether SES took the mail,
+ * so such a send is never tried again.
+ */
+export function provenNotSent(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (e?.name && REFUSED_FOR_LOAD.has(e.name)) return true;
+  const status = e?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}

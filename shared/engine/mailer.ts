@@ -1,4 +1,5 @@
 import type { SESClient } from '@aws-sdk/client-ses';
+import { PermanentError } from './errors.ts';
 
 export interface OutgoingMail {
   from: { name?: string; address: string };
@@ -49,7 +50,10 @@ export class SesMailer implements Mailer {
   }
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
-    const raw = await composeMime(mail);
+    // A message that cannot be composed was never sent, and never will be: a permanent failure.
+    const raw = await composeMime(mail).catch((error: Error) => {
+      throw new PermanentError(`The message could not be composed: ${error.message}`);
+    });
     this.options.onSend?.();
     const { SESClient, SendRawEmailCommand } = await loadSes();
     this.client ??= Promise.resolve(new SESClient({}));

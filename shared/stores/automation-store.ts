@@ -95,19 +95,23 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
 /** The counter each final status adds to besides `runCount`. */
 const COUNTER_OF: Partial<Record<FinalStatus, string>> = { failed: 'failureCount', partial: 'partialCount', skipped: 'skippedCount', uncertain: 'uncertainCount' };
 
-/** Adds the outcome of a run to the automation's "Zuletzt ausgeführt" fields, without touching its version. */
-export function recordRunUpdate(tableName: string, tenantId: string, automationId: string, run: { at: string; status: FinalStatus; executionId: string; error?: string }) {
+/**
+ * Sets the automation's "Zuletzt ausgeführt" fields to a run's outcome, without touching its
+ * version; a final outcome (`count`) also adds to the counters.
+ */
+export function recordRunUpdate(tableName: string, tenantId: string, automationId: string, run: { at: string; status: FinalStatus; executionId: string; error?: string }, count = true) {
   const counter = COUNTER_OF[run.status];
+  const add = count ? ` ADD runCount :one${counter ? `, ${counter} :one` : ''}` : '';
   return {
     TableName: tableName,
     Key: entityKey(tenantId, 'AUTOMATION', automationId),
     ConditionExpression: 'attribute_exists(PK)',
-    UpdateExpression: `SET lastRunAt = :at, lastRunStatus = :status, lastExecutionId = :execution${run.error ? ', lastError = :error' : ''} ADD runCount :one${counter ? `, ${counter} :one` : ''}${run.error ? '' : ' REMOVE lastError'}`,
+    UpdateExpression: `SET lastRunAt = :at, lastRunStatus = :status, lastExecutionId = :execution${run.error ? ', lastError = :error' : ''}${add}${run.error ? '' : ' REMOVE lastError'}`,
     ExpressionAttributeValues: {
       ':at': run.at,
       ':status': run.status,
       ':execution': run.executionId,
-      ':one': 1,
+      ...(count ? { ':one': 1 } : {}),
       ...(run.error ? { ':error': run.error.slice(0, 1_000) } : {}),
     },
   };

@@ -26,8 +26,12 @@ export interface ExecutionStore {
   require(tenantId: string, id: string): Promise<Execution>;
   /** Writes the execution as it stands (a step boundary), if nobody else did meanwhile. Returns it with its new version. */
   checkpoint(execution: Execution): Promise<Execution>;
-  /** Writes the final state and the automation's last-run fields together. */
-  finish(execution: Execution): Promise<Execution>;
+  /**
+   * Writes the execution and the automation's last-run fields together. Only a final outcome
+   * (`final`, the default) adds to the run counters: a transient failure that AWS will retry shows
+   * as the last run but is not counted, so each run counts once however many attempts it takes.
+   */
+  finish(execution: Execution, options?: { final?: boolean }): Promise<Execution>;
   list(tenantId: string, query?: ExecutionListQuery): Promise<Page<Execution>>;
 }
 
@@ -91,7 +95,7 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     return next;
   }
 
-  async finish(execution: Execution): Promise<Execution> {
+  async finish(execution: Execution, { final = true }: { final?: boolean } = {}): Promise<Execution> {
     const next = { ...execution, version: execution.version + 1, updatedAt: new Date().toISOString() };
     const put = { Put: { TableName: this.tableName, Item: this.item(next), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': execution.version } } };
     const run = {
@@ -101,7 +105,7 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
       ...(next.error ?? next.reason ? { error: next.error ?? next.reason } : {}),
     };
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [put, { Update: recordRunUpdate(this.automationsTable, next.tenantId, next.automationId, run) }] }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: [put, { Update: recordRunUpdate(this.automationsTable, next.tenantId, next.automationId, run, final) }] }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [executionReason, automationReason] = error.CancellationReasons ?? [];
