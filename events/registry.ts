@@ -22,15 +22,25 @@ export type { PickListField };
  * here and one fixture in events/fixtures/.
  */
 
-/** The bounded contexts: each publishes under its own source and has one runner behind one bus rule. */
+/**
+ * The bounded contexts: each publishes under its own source and has one runner behind one bus
+ * rule; `ruleDetail` narrows the rule to the events that may trigger automations.
+ */
 export const FAMILIES = {
   contacts: { source: 'crm.contacts', runner: 'contact-runner' },
   properties: { source: 'crm.properties', runner: 'property-runner' },
   deals: { source: 'crm.deals', runner: 'deal-runner' },
-  activities: { source: 'crm.activities', runner: 'activity-runner' },
+  activities: {
+    source: 'crm.activities',
+    runner: 'activity-runner',
+    // The e-mails automations send are recorded as activities (with `automationName`). Their events
+    // are published (the archive and other consumers see them) but reach no runner: otherwise one
+    // automation's e-mail would set off the sends of every automation on e-mail activities.
+    ruleDetail: { activity: { automationName: [{ exists: false }] } },
+  },
   rejections: { source: 'crm.rejections', runner: 'rejection-runner' },
   inquiries: { source: 'crm.inquiries', runner: 'inquiry-runner' },
-} as const;
+} as const satisfies Record<string, { source: string; runner: string; ruleDetail?: Record<string, unknown> }>;
 export type Family = keyof typeof FAMILIES;
 
 /** What a run can load and a template can name. `owner` is the contact's owner, `contactPerson` the property's. */

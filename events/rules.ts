@@ -5,7 +5,9 @@ import { FAMILIES as FAMILY_SPECS, type Family } from './registry.ts';
  * source to its runner. Plain event patterns, read by the CDK stack (one EventBridge rule each) and
  * by the local bus (the same matcher as the engine).
  */
-export const RULES = Object.fromEntries(Object.entries(FAMILY_SPECS).map(([family, f]) => [family, { source: [f.source] }])) as Record<Family, { source: string[] }>;
+export const RULES = Object.fromEntries(
+  Object.entries(FAMILY_SPECS).map(([family, f]) => [family, { source: [f.source], ...('ruleDetail' in f ? { detail: f.ruleDetail } : {}) }]),
+) as Record<Family, { source: string[]; detail?: Record<string, unknown> }>;
 
 export type { Family } from './registry.ts';
 export const FAMILIES = Object.keys(FAMILY_SPECS) as Family[];
