@@ -13,6 +13,10 @@ export { RequiredFieldMissingError, TEMPLATE_HELPERS } from './template-helpers.
  * same constructs again, since a stored template may predate today's check.
  */
 
+/** How deep helpers may nest in one another, and #if/#unless blocks (far more than any mail needs). */
+const MAX_NESTING = 4;
+const MAX_BLOCK_NESTING = 50;
+
 /** What a template names at its first segment: an entity the trigger provides, the tenant or the event. */
 export type Namespace = EntityName | 'tenant' | 'event';
 
@@ -112,7 +116,19 @@ function check(ast: hbs.AST.Program, scope?: TemplateScope): TemplateProblem[] {
       if (pair.value.type === 'SubExpression') call(pair.value as Call);
     }
   };
+  let depth = 0;
   const call = (node: Call): void => {
+    // A helper inside a helper is useful one or two levels deep ({{date (required x)}}); far deeper
+    // nesting only exhausts the stack of the check and of Handlebars' compiler.
+    if (depth >= MAX_NESTING) return add(node, 'not_allowed', `Helpers nest at most ${MAX_NESTING} deep`, { construct: 'deep_nesting', max: MAX_NESTING });
+    depth++;
+    try {
+      callOnce(node);
+    } finally {
+      depth--;
+    }
+  };
+  const callOnce = (node: Call): void => {
     const name = bareName(node.path);
     const spec = name === undefined ? undefined : HELPERS.get(name);
     const pairs = node.hash?.pairs ?? [];
@@ -136,6 +152,7 @@ function check(ast: hbs.AST.Program, scope?: TemplateScope): TemplateProblem[] {
     if (node.params[0]) field(`#${name}`, node.params[0], 1, true);
     return hash(`#${name}`, {}, node.hash?.pairs ?? []);
   };
+  let blocks = 0;
   const visit = (program: hbs.AST.Program | undefined) => {
     for (const statement of program?.body ?? []) {
       if (statement.type === 'MustacheStatement') {
@@ -143,9 +160,15 @@ function check(ast: hbs.AST.Program, scope?: TemplateScope): TemplateProblem[] {
         if (!mustache.escaped) add(mustache, 'not_allowed', 'Unescaped output ({{{ }}} or {{& }}) is not allowed', { construct: 'unescaped' });
         call(mustache);
       } else if (statement.type === 'BlockStatement') {
+        if (blocks >= MAX_BLOCK_NESTING) {
+          add(statement, 'not_allowed', `#if and #unless nest at most ${MAX_BLOCK_NESTING} deep`, { construct: 'deep_nesting', max: MAX_BLOCK_NESTING });
+          continue;
+        }
         block(statement as hbs.AST.BlockStatement);
+        blocks++;
         visit((statement as hbs.AST.BlockStatement).program);
         visit((statement as hbs.AST.BlockStatement).inverse);
+        blocks--;
       } else if (/^Partial/.test(statement.type)) add(statement, 'not_allowed', 'Partials ({{> }}) are not allowed', { construct: 'partial' });
       else if (/^Decorator/.test(statement.type)) add(statement, 'not_allowed', 'Decorators ({{* }}) are not allowed', { construct: 'decorator' });
       else if (statement.type !== 'ContentStatement' && statement.type !== 'CommentStatement') add(statement, 'not_allowed', `${statement.type} is not allowed`, { construct: statement.type });
@@ -230,7 +253,10 @@ export type TemplateData = Partial<Record<Namespace, unknown>>;
 
 /** Plain text on one line, for subjects and titles: no line break can ever reach a header. */
 export function renderLine(source: string, data: TemplateData, max = 300): string {
-  return compiled(source, false)(data, RUNTIME).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+  const line = compiled(source, false)(data, RUNTIME).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  // Never half a character: a cut after a high surrogate drops it.
+  const cut = line.slice(0, max);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
 /** Plain text with its line breaks (the text part of an e-mail, a task body). */

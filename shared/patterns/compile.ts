@@ -31,6 +31,9 @@ const fail = (reason: string): never => {
   throw new InvalidPatternError(reason);
 };
 
+/** The alternatives a pattern's `$or`s may combine into. */
+const MAX_COMBINATIONS = 1_000;
+
 /** Wildcard patterns with more stars than this are refused as too complex, as AWS does. */
 const MAX_WILDCARDS = 5;
 
@@ -46,7 +49,21 @@ export function compilePattern(pattern: string | unknown): CompiledPattern {
   }
   if (!isObject(value)) fail('Filter is not an object');
   if (Object.keys(value as object).length === 0) fail('Empty pattern');
+  // Sibling `$or`s multiply: a pattern of under 2 KB can stand for millions of alternatives. Count
+  // them before building any, and refuse what no matcher should hold.
+  if (combinations(value as Record<string, unknown>) > MAX_COMBINATIONS) fail(`Rule is too complex - its $or alternatives combine into more than ${MAX_COMBINATIONS} patterns`);
   return { branches: compileObject(value as Record<string, unknown>, '', [[]]) };
+}
+
+/** How many alternatives a pattern stands for once its `$or`s are multiplied out (capped, never built). */
+function combinations(object: Record<string, unknown>): number {
+  let count = 1;
+  for (const [key, value] of Object.entries(object)) {
+    if (key === '$or' && Array.isArray(value)) count *= value.reduce((sum: number, alt) => sum + (isObject(alt) ? combinations(alt) : 1), 0);
+    else if (isObject(value)) count *= combinations(value);
+    if (count > MAX_COMBINATIONS) return count;
+  }
+  return count;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
