@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 /** Fields every write changes; a change of only these is no domain change. */
-const BOOKKEEPING = new Set(['version', 'updatedAt', 'createdAt', 'causedBy', 'id', 'tenantId']);
+export const BOOKKEEPING: ReadonlySet<string> = new Set(['version', 'updatedAt', 'createdAt', 'causedBy', 'id', 'tenantId']);
 
 /** Domain fields whose value differs between the two images of an entity, sorted. */
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

@@ -8,7 +8,7 @@ import { Rejection } from '#shared/model/rejection';
 import { User } from '#shared/model/user';
 import { ChangedFields, DetailBase, snapshot } from './detail-base.ts';
 import type { PickListField } from '#shared/automations/pick-list-usage';
-import { changedFields as changedFieldsOf } from './changes.ts';
+import { BOOKKEEPING, changedFields as changedFieldsOf } from './changes.ts';
 import { describeFields, type FieldSpec } from './fields.ts';
 
 export type { PickListField };
@@ -121,7 +121,7 @@ const contactPerson = ['property.contactPersonId'] as const;
 const changedFields = (of: EntityName): EventField => ({
   type: 'string[]',
   description: `The ${of} fields the change touched`,
-  values: describeFields(ENTITIES[of].schema).filter((f) => !f.path.includes('.')).map((f) => f.path),
+  values: describeFields(ENTITIES[of].schema).filter((f) => !f.path.includes('.') && !BOOKKEEPING.has(f.path)).map((f) => f.path),
 });
 const previous = (of: EntityName): EventField => ({ type: 'object', previousOf: of, description: `The ${of} as it was before the change` });
 const stage = (description: string): EventField => ({ type: 'string', description, pickList: { list: 'dealStages', keyPath: 'deal.pipelineId' } });

@@ -12,13 +12,32 @@ import { closest } from './suggest.ts';
 export function conditionProblems(where: Record<string, unknown>, type: DetailType): FieldError[] {
   const problems: FieldError[] = [];
   walk(where, '', 'trigger.where', type, problems);
-  return problems;
+  return problems.slice(0, MAX_PROBLEMS);
+}
+
+/** Past this many problems the walk stops: the answer stays small and the check fast, whatever the pattern. */
+export const MAX_PROBLEMS = 50;
+
+/** The exact string values a pattern compares a field with, in every `$or` branch, with the matcher list each stands in. */
+export function exactValuesAt(where: Record<string, unknown>, field: string, prefix = '', at = 'trigger.where'): Array<{ at: string; value: string }> {
+  const found: Array<{ at: string; value: string }> = [];
+  for (const [key, value] of Object.entries(where)) {
+    if (key === '$or' && Array.isArray(value)) {
+      value.forEach((branch, i) => isObject(branch) && found.push(...exactValuesAt(branch, field, prefix, `${at}.$or.${i}`)));
+      continue;
+    }
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isObject(value) && field.startsWith(`${path}.`)) found.push(...exactValuesAt(value, field, path, `${at}.${key}`));
+    else if (Array.isArray(value) && path === field) value.forEach((v) => typeof v === 'string' && found.push({ at: `${at}.${key}`, value: v }));
+  }
+  return found;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function walk(node: Record<string, unknown>, prefix: string, at: string, type: DetailType, problems: FieldError[]): void {
   for (const [key, value] of Object.entries(node)) {
+    if (problems.length >= MAX_PROBLEMS) return;
     if (key === '$or') {
       if (Array.isArray(value)) value.forEach((branch, i) => isObject(branch) && walk(branch, prefix, `${at}.$or.${i}`, type, problems));
       continue;
@@ -35,7 +54,7 @@ function walk(node: Record<string, unknown>, prefix: string, at: string, type: D
       else walk(value, path, where, type, problems);
     } else if (Array.isArray(value)) {
       if (field.type === 'object' || field.type === 'object[]') problems.push({ path: where, code: 'not_a_value', message: `"${path}" is an object: name one of its fields`, params: { field: path, fields: childrenOf(type, path) } });
-      else value.forEach((operand, i) => operandProblem(operand, field, `${where}.${i}`, problems));
+      else value.slice(0, MAX_PROBLEMS).forEach((operand, i) => operandProblem(operand, field, `${where}.${i}`, problems));
     }
   }
 }
@@ -53,7 +72,7 @@ function unknownPath(type: DetailType, path: string, where: string): FieldError 
   const head = path.split('.')[0]!;
   const message = top.includes(head)
     ? `${type} carries no field "${path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`
-    : `${type} carries no "${head}"${suggestion ? `; did you mean "${suggestion}"?` : ''} Conditions can test ${top.join(', ')}`;
+    : `${type} carries no "${head}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; conditions can test ${top.join(', ')}`;
   return { path: where, code: 'unknown_path', message, params: { field: path, event: type, ...(suggestion ? { suggestion } : {}), available: top } };
 }
 

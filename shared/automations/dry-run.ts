@@ -54,8 +54,12 @@ export async function dryRun(automation: Automation, input: DryRunInput, deps: A
   const base = input.event ?? (input.entityId ? await sampleFor(automation, deps, input.entityId, now) : structuredClone(CURRENT_FIXTURES[type]));
   const overrides = Object.fromEntries(Object.entries(input.overrides ?? {}).filter(([key]) => !FIXED.has(key)));
   const raw = { schemaVersion: SCHEMA_VERSION, occurredAt: now.toISOString(), eventKey: 'dry-run', ...base, ...overrides, tenantId: automation.tenantId };
-  const parsed = DETAIL_SCHEMAS[type].safeParse(raw);
-  if (!parsed.success) throw new ValidationError(`The event is not a valid ${type} detail`, fieldErrors(parsed.error, ['event']));
+  const parsed = DETAIL_SCHEMAS[type].safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    // Each problem is named where the caller wrote the value: under `overrides` or under `event`.
+    const fields = parsed.error.issues.flatMap((issue) => fieldErrors(new z.ZodError([issue]), [String(issue.path[0]) in overrides ? 'overrides' : 'event']));
+    throw new ValidationError(`The event is not a valid ${type} detail`, fields);
+  }
   const detail = parsed.data as Record<string, any>;
   const flat = flattenEvent(detail);
   const matched = matches(automation, flat);

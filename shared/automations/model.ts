@@ -106,15 +106,16 @@ export type AutomationInput = z.input<typeof AutomationFields>;
 export type AutomationDefinition = z.output<typeof AutomationFields>;
 export type Automation = z.output<typeof Automation>;
 
-/** Fields the server keeps: a PUT may send them back unchanged (as GET returned them), never changed. */
-export const READ_ONLY_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt', ...Object.keys(RunSummary.shape)] as const;
-
 /**
- * PUT replaces the definition; the version it was based on is required. It accepts the body GET
- * returned: read-only fields and `warnings` pass here and are compared with the stored automation.
+ * Fields the server keeps. A PUT may send them back as GET returned them: the identity fields must
+ * then be unchanged; the run summary and `warnings` are ignored, since runs change them without a
+ * new version (a GET, a run, then the PUT must still pass).
  */
+export const IDENTITY_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt'] as const;
+export const READ_ONLY_FIELDS = [...IDENTITY_FIELDS, ...Object.keys(RunSummary.shape), 'warnings'] as const;
+
+/** PUT replaces the definition; the version it was based on is required. It accepts the body GET returned. */
 export const AutomationPut = AutomationFields.extend({
   version: VersionField,
-  warnings: z.array(z.unknown()).optional(),
   ...Object.fromEntries(READ_ONLY_FIELDS.map((key) => [key, z.unknown().optional()])),
 });

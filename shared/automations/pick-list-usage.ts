@@ -111,13 +111,25 @@ function keysIn(branch: Leaf[], keyPath: string): string[] | undefined {
   return keys;
 }
 
-/** The values the actions write into pick-list fields. */
-function actionUses(actions: AutomationDefinition['actions']): PickListUse[] {
+/** The keys every branch restricts `keyPath` to (their union), or undefined when some branch does not. */
+function keysOfAll(branches: Leaf[][] | undefined, keyPath: string): string[] | undefined {
+  if (!branches) return undefined;
+  const all: string[] = [];
+  for (const branch of branches) {
+    const keys = keysIn(branch, keyPath);
+    if (!keys) return undefined;
+    all.push(...keys);
+  }
+  return [...new Set(all)];
+}
+
+/** The values the actions write into pick-list fields; a stage within the pipelines the trigger restricts the deal to. */
+function actionUses(actions: AutomationDefinition['actions'], pipelines?: string[]): PickListUse[] {
   return actions.flatMap((action, i): PickListUse[] => {
     const at = `actions.${i}`;
     switch (action.type) {
       case 'move_deal':
-        return [{ path: `${at}.stage`, list: 'dealStages', value: action.stage }];
+        return [{ path: `${at}.stage`, list: 'dealStages', ...(pipelines ? { keys: pipelines } : {}), value: action.stage }];
       case 'update_contact':
         return action.set.status ? [{ path: `${at}.set.status`, list: 'contactStatuses', value: action.set.status }] : [];
       case 'create_contact':
@@ -143,9 +155,10 @@ export function pickListValuesUsed(definition: AutomationDefinition, resolve: Pi
     if (!seen.has(id)) uses.push(use), seen.add(id);
   };
   const where = definition.trigger.where;
+  let expanded: Leaf[][] | undefined;
   if (isObject(where)) {
     const base = ['trigger', 'where'];
-    const expanded = branchesOf(where, base, []);
+    expanded = branchesOf(where, base, []);
     const paired = expanded !== undefined;
     for (const branch of expanded ?? [leavesOf(where, base, [])]) {
       for (const leaf of branch) {
@@ -158,7 +171,7 @@ export function pickListValuesUsed(definition: AutomationDefinition, resolve: Pi
       }
     }
   }
-  actionUses(definition.actions).forEach(add);
+  actionUses(definition.actions, keysOfAll(expanded, 'deal.pipelineId')).forEach(add);
   return uses;
 }
 
@@ -169,6 +182,8 @@ export function pickListValuesUsed(definition: AutomationDefinition, resolve: Pi
  */
 export function checkPickListUses(uses: PickListUse[], pickLists: PickLists): FieldError[] {
   return uses.flatMap((use) => {
+    // Keys the tenant does not have (a mistyped pipeline) are reported on their own field.
+    if (use.keys && !use.keys.some((key) => keysOf(pickLists, use.list)?.includes(key))) return [];
     const allowed = allowedValues(pickLists, use.list, use.keys);
     if (allowed.includes(use.value)) return [];
     const suggestion = canonicalValue(allowed, use.value);

@@ -1,12 +1,12 @@
 import { ValidationError, type FieldError } from '../errors.ts';
 import { compilePattern, InvalidPatternError } from '../patterns/compile.ts';
-import type { PickLists } from '../settings/pick-lists.ts';
-import { conditionProblems } from './conditions.ts';
+import { keysOf, type PickLists } from '../settings/pick-lists.ts';
+import { conditionProblems, exactValuesAt, MAX_PROBLEMS } from './conditions.ts';
 import type { AutomationDefinition } from './model.ts';
 import { checkPickListUses, pickListValuesUsed } from './pick-list-usage.ts';
 import { templateProblems } from './templates.ts';
-import { entitiesOf, pickListOf, templateScope } from './trigger-reference.ts';
-import type { EntityName } from '#events/registry';
+import { conditionFields, entitiesOf, pickListOf, templateScope } from './trigger-reference.ts';
+import type { DetailType, EntityName } from '#events/registry';
 
 /** What each action works on: the run must provide this entity. */
 const NEEDS: Record<string, EntityName | undefined> = {
@@ -37,6 +37,7 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
     }
   }
   fields.push(...checkPickListUses(pickListValuesUsed(definition, pickListOf), pickLists));
+  if (definition.trigger.where) fields.push(...unknownKeys(definition.trigger.where, trigger, pickLists));
 
   const template = (path: string, source: string | undefined) => {
     if (source === undefined) return;
@@ -58,7 +59,9 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
         if (action.to === 'contact_owner') requires(`${at}.to`, 'owner', 'send to');
         if (action.to === 'property_contact_person') requires(`${at}.to`, 'contactPerson', 'send to');
         if (action.attachIcs) requires(`${at}.attachIcs`, 'activity', 'attach as an invitation');
-        if (action.purpose === 'marketing' && action.to !== 'contact') fields.push({ path: `${at}.purpose`, code: 'marketing_to_contacts_only', message: 'Marketing mail goes to contacts only' });
+        if (action.purpose === 'marketing' && action.to !== 'contact') {
+          fields.push({ path: `${at}.purpose`, code: 'marketing_to_contacts_only', message: 'Marketing mail goes to contacts only', params: { to: action.to, allowed: ['contact'] } });
+        }
         break;
       case 'create_task':
         template(`${at}.title`, action.title);
@@ -73,7 +76,21 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
         break;
     }
   });
-  if (fields.length > 0) throw new ValidationError('The automation is invalid', fields);
+  if (fields.length > 0) throw new ValidationError('The automation is invalid', fields.slice(0, MAX_PROBLEMS));
+}
+
+/**
+ * The keys of keyed pick-lists a pattern names (the pipeline of `deal.pipelineId`, the type of
+ * `activity.type`) must be keys the tenant has: a mistyped pipeline would never match.
+ */
+function unknownKeys(where: Record<string, unknown>, trigger: DetailType, pickLists: PickLists): FieldError[] {
+  const keyed = new Map(conditionFields(trigger).flatMap((f) => (f.pickList?.keyPath ? [[f.pickList.keyPath, f.pickList.list] as const] : [])));
+  return [...keyed].flatMap(([keyPath, list]) => {
+    const keys = keysOf(pickLists, list) ?? [];
+    return exactValuesAt(where, keyPath)
+      .filter(({ value }) => !keys.includes(value))
+      .map(({ at, value }) => ({ path: at, code: 'not_in_pick_list', message: `Not one of ${keys.join(', ')}`, params: { list, field: keyPath, allowed: keys, value } }));
+  });
 }
 
 /** User ids an automation names, with the field that names them (checked against the tenant's users). */

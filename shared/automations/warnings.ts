@@ -42,6 +42,9 @@ export function automationWarnings(definition: AutomationDefinition, context: Wa
     const from = exactValues(where, 'fromStage');
     const to = exactValues(where, 'toStage');
     if (from && to && from.every((f) => to.length === 1 && f === to[0])) never('a deal never moves from a stage to the same stage', { fromStage: from, toStage: to });
+    const now = exactValues(where, 'deal.stage');
+    // The deal in the event is the deal after the change: its stage is always toStage.
+    if (now && to && !now.some((s) => to.includes(s))) never('deal.stage is the stage after the change, which is toStage; ask toStage only', { dealStage: now, toStage: to });
   }
   if (event === 'ContactBirthday' && exactValues(where, 'contact.archived')?.every((v) => v === true)) {
     never('archived contacts get no birthday event', { field: 'contact.archived' });

@@ -9,7 +9,12 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
 }
 
-export function decodeCursor(cursor: string | undefined, tenantId: string): Record<string, string> | undefined {
+/**
+ * Reads a cursor of the tenant. With `list`, it must be a cursor of that very list: exactly the
+ * table's and the index's keys, with the index partition the list queries (a cursor of another
+ * list, or one made up, is a 400, never a DynamoDB error).
+ */
+export function decodeCursor(cursor: string | undefined, tenantId: string, list?: { index: string; partition: string }): Record<string, string> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const invalid = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Not a cursor from this list' }]);
   let key: unknown;
@@ -23,5 +28,10 @@ export function decodeCursor(cursor: string | undefined, tenantId: string): Reco
   if (entries.length === 0 || entries.length > 6 || entries.some(([, v]) => typeof v !== 'string')) throw invalid();
   const record = key as Record<string, string>;
   if (typeof record.PK !== 'string' || !record.PK.startsWith(`${tenantId}#`)) throw invalid();
+  if (list) {
+    const expected = ['PK', 'SK', `${list.index}PK`, `${list.index}SK`];
+    if (entries.length !== expected.length || !expected.every((k) => typeof record[k] === 'string')) throw invalid();
+    if (record[`${list.index}PK`] !== list.partition) throw invalid();
+  }
   return record;
 }

@@ -195,7 +195,7 @@ export class EntityTable<T extends EntityMeta> {
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(query.cursor, tenantId),
+        ExclusiveStartKey: decodeCursor(query.cursor, tenantId, { index: query.index, partition: query.partition }),
       }),
     );
     const page: Page<T> = { items: (result.Items ?? []).map((item) => this.fromItem(item) as T) };

@@ -1,5 +1,6 @@
 import { ENTITIES, isDetailType, TRIGGERS, type EntityName } from '#events/registry';
 import type { CausedBy } from '../model/common.ts';
+import type { PickLists } from '../settings/pick-lists.ts';
 import type { Activity } from '../model/activity.ts';
 import type { Contact } from '../model/contact.ts';
 import type { Deal } from '../model/deal.ts';
@@ -24,6 +25,8 @@ export interface RunContext {
   owner?: User;
   contactPerson?: User;
   tenant: { name?: string; senderAddress?: string; timeZone: string };
+  /** The tenant's pick-lists, as cached with the settings: actions check what they write against them. */
+  pickLists: PickLists;
   /** The automation that runs: actions name it in what they record (an e-mail activity, a task). */
   automation: { id: string; name: string };
   /** Provenance for every write the actions make. */
@@ -118,6 +121,7 @@ export async function buildContext(
     owner: entities.owner,
     contactPerson: entities.contactPerson,
     tenant,
+    pickLists: settings.pickLists,
     automation: { id: run.automationId, name: run.automationName },
     causedBy: { automationId: run.automationId, executionId: run.executionId, depth: (detail.causedBy?.depth ?? 0) + 1 },
     templateData,

@@ -79,9 +79,16 @@ describe('authoring: what went wrong is now refused or shown', () => {
     const renamed = await api.call('PUT', `/automations/${automation.id}`, { token: world.admin, body: { ...got, name: 'Verkauft: Übergabe planen' } });
     expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'Verkauft: Übergabe planen', version: got.version + 1 });
-    const forged = await api.call('PUT', `/automations/${automation.id}`, { token: world.admin, body: { ...renamed.body, runCount: 99, id: 'other' } });
+    const forged = await api.call('PUT', `/automations/${automation.id}`, { token: world.admin, body: { ...renamed.body, createdAt: '2020-01-01T00:00:00.000Z', id: 'other' } });
     expect(forged.status).toBe(400);
-    expect(forged.body.error.fields.map((f: { path: string; code: string }) => [f.path, f.code]).sort()).toEqual([['id', 'read_only'], ['runCount', 'read_only']]);
+    expect(forged.body.error.fields.map((f: { path: string; code: string }) => [f.path, f.code]).sort()).toEqual([['createdAt', 'read_only'], ['id', 'read_only']]);
+    // The run summary changes without a new version: whatever a PUT says of it is ignored, never stored.
+    const counted = await api.call('PUT', `/automations/${automation.id}`, { token: world.admin, body: { ...renamed.body, runCount: 99 } });
+    expect(counted.status).toBe(200);
+    expect(counted.body.runCount).toBe(renamed.body.runCount);
+    const stale = await api.call('PUT', `/automations/${automation.id}`, { token: world.admin, body: { ...renamed.body, name: 'Veraltet' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('version_conflict');
   });
 
   it('warns, without refusing, of e-mail while the agency has no sender address', async () => {

@@ -45,4 +45,13 @@ describe('cursors', () => {
     expect(() => decodeCursor(Buffer.from('[1]').toString('base64url'), 'acme')).toThrow(ValidationError);
     expect(() => decodeCursor(Buffer.from('{"PK":{"S":"acme#x"}}').toString('base64url'), 'acme')).toThrow(ValidationError);
   });
+
+  it('accepts a cursor only in the list that made it: its index, its partition, its keys and no others', () => {
+    const contacts = { index: 'GSI1', partition: 'acme#CONTACT' };
+    expect(decodeCursor(encodeCursor(key), 'acme', contacts)).toEqual(key);
+    expect(() => decodeCursor(encodeCursor(key), 'acme', { index: 'GSI1', partition: 'acme#DEAL' })).toThrow(ValidationError);
+    expect(() => decodeCursor(encodeCursor(key), 'acme', { index: 'GSI2', partition: 'acme#CONTACT' })).toThrow(ValidationError);
+    expect(() => decodeCursor(encodeCursor({ PK: 'acme#CONTACT#01J', SK: 'ENTITY' }), 'acme', contacts)).toThrow(ValidationError);
+    expect(() => decodeCursor(encodeCursor({ ...key, extra: 'x' }), 'acme', contacts)).toThrow(ValidationError);
+  });
 });

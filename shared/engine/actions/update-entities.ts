@@ -5,6 +5,7 @@ import type { Contact } from '../../model/contact.ts';
 import type { Property } from '../../model/property.ts';
 import type { WriteStore } from '../../stores/store.ts';
 import type { RunContext } from '../context.ts';
+import { stagesOf } from '../../settings/pick-lists.ts';
 import { SkipError } from '../errors.ts';
 import type { ActionHandler } from './types.ts';
 
@@ -58,6 +59,11 @@ export const moveDeal: ActionHandler<z.output<typeof MoveDealAction>> = async (a
   if (!deal) {
     const id = ctx.detail.deal?.id ?? ctx.activity?.dealId ?? ctx.rejection?.dealId;
     throw new SkipError(id ? `The deal ${id} no longer exists` : `The ${ctx.eventType} event names no deal`);
+  }
+  // Stages are per pipeline: a stage of another pipeline would leave the deal where no list has it.
+  const stages = stagesOf(ctx.pickLists, deal.pipelineId);
+  if (!stages?.includes(action.stage)) {
+    throw new SkipError(`"${action.stage}" is not a stage of the pipeline "${deal.pipelineId}" of the deal ${deal.id}${stages ? ` (${stages.join(', ')})` : ''}`);
   }
   return {
     writes: true,

@@ -22,8 +22,24 @@ export function jsonBody(): middy.MiddlewareObj<JsonHttpEvent, HttpResult> {
       } catch (error) {
         throw new ValidationError('The body is not valid JSON', [{ path: '(body)', code: 'invalid_json', message: (error as Error).message }]);
       }
+      // `__proto__` would be dropped, or set an object's prototype, once a schema copies the value:
+      // no field of the CRM has that name, so it is refused wherever it stands.
+      const at = protoPath(event.jsonBody);
+      if (at !== undefined) throw new ValidationError('The body names a forbidden key', [{ path: at, code: 'forbidden_key', message: 'No field may be named "__proto__"', params: { key: '__proto__' } }]);
     },
   };
+}
+
+/** The dotted path of the first `__proto__` key in a parsed JSON value (JSON.parse keeps it as an own key). */
+function protoPath(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key === '__proto__') return at;
+    const found = protoPath(child, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function headerOf(event: HttpEvent, name: string): string | undefined {
