@@ -72,9 +72,11 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string, def:
         GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.indexName, KeySchema: keySchema(index), Projection: { ProjectionType: index.projection } } }],
       }),
     );
-    for (let i = 0; i < 300; i++) {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
       const { Table: now } = await client.send(new DescribeTableCommand({ TableName: tableName }));
       if (now?.GlobalSecondaryIndexes?.find((g) => g.IndexName === index.indexName)?.IndexStatus === 'ACTIVE') break;
+      if (Date.now() > deadline) throw new Error(`${tableName}: the index ${index.indexName} did not become active within 2 minutes`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
