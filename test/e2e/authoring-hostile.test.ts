@@ -1,21 +1,17 @@
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_LISTS } from '#shared/settings/pick-lists';
+import type { TestApi } from '../support/local-api.ts';
+import { definition, fieldsOf, hostileWorld, refused, runsOf, task, useFaultyApi } from '../support/hostile-world.ts';
 import { executionsOf } from '../support/automation-world.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definition, faults, faulty, fieldsOf, hostileWorld, refused, runsOf, task } from '../support/hostile-world.ts';
-import { startTestApi, type TestApi } from '../support/local-api.ts';
 
 /**
- * Hostile and mistaken authoring through the local stack's HTTP API: keys, operands, action values, PUT bodies, pick-list races, cursors, other tenants, dry runs and templates. Each test states the correct behaviour.
+ * Hostile and mistaken authoring through the local stack's HTTP API: keys, operands, action values,
+ * PUT bodies, pick-list races, cursors, other tenants, dry runs and templates. Each test states the
+ * correct behaviour.
  */
 
 let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi({ wrapMailer: faulty });
-});
-afterAll(async () => {
-  for (const release of faults.release) release(new Error('test over'));
-  await api.stack.stop();
-});
+useFaultyApi((started) => (api = started));
 const world = () => hostileWorld(api);
 
 describe('conditions: hostile keys and operands', () => {

@@ -1,22 +1,18 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
+import type { TestApi } from '../support/local-api.ts';
+import { definition, faults, hostileWorld, resumedRun, task, useFaultyApi } from '../support/hostile-world.ts';
 import { executionsOf, mailTo } from '../support/automation-world.ts';
 import { waitFor } from '../support/wait.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definition, faults, faulty, hostileWorld, task } from '../support/hostile-world.ts';
-import { startTestApi, type TestApi } from '../support/local-api.ts';
 
 /**
- * Runs under faults, through the local stack: transient and ambiguous send failures, interrupted attempts, chains of e-mail activities, stored patterns that no longer compile. Each test states the honest outcome and the mail that must (not) go out.
+ * Runs under faults, through the local stack: transient and ambiguous send failures, interrupted
+ * attempts, chains of e-mail activities, stored patterns that no longer compile. Each test states the
+ * honest outcome and the mail that must (not) go out.
  */
 
 let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi({ wrapMailer: faulty });
-});
-afterAll(async () => {
-  for (const release of faults.release) release(new Error('test over'));
-  await api.stack.stop();
-});
+useFaultyApi((started) => (api = started));
 const world = () => hostileWorld(api);
 
 describe('honest outcomes and counters', () => {
@@ -75,10 +71,7 @@ describe('honest outcomes and counters', () => {
         return items.find((e) => e.steps[0].status === 'started');
       }, 'the send to start');
       await publishAgain(activity.id);
-      execution = await waitFor(async () => {
-        const items = (await w.call('GET', `/automations/${automation.id}/executions`)).body.items as any[];
-        return items.find((e) => e.status !== 'running' && e.attempts === 2);
-      }, 'the resumed run');
+      execution = await resumedRun(w, automation.id);
     } finally {
       // The crashed attempt ends, so the bus can settle for the tests after this one.
       for (const release of faults.release.splice(0)) release(new Error('the crashed attempt ends'));
@@ -106,10 +99,7 @@ describe('honest outcomes and counters', () => {
       await waitFor(() => crash, 'the runner to die after the write');
       await w.call('DELETE', `/contacts/${w.contact.id}`, undefined, w.agent); // meanwhile the contact is archived
       await publishAgain(activity.id);
-      execution = await waitFor(async () => {
-        const items = (await w.call('GET', `/automations/${automation.id}/executions`)).body.items as any[];
-        return items.find((e) => e.status !== 'running' && e.attempts === 2);
-      }, 'the resumed run');
+      execution = await resumedRun(w, automation.id);
     } finally {
       executions.checkpoint = original;
       crash?.(new Error('the dead runner is gone'));

@@ -1,8 +1,8 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Mailer } from '#shared/engine/mailer';
 import { agencyWorld } from './automation-world.ts';
 import { tenant } from './dynamo.ts';
-import type { Reply, TestApi } from './local-api.ts';
+import { startTestApi, type Reply, type TestApi } from './local-api.ts';
 import { waitFor } from './wait.ts';
 
 /**
@@ -61,3 +61,23 @@ export const runsOf = (w: HostileWorld, id: string, runs: number) =>
     const automation = await w.get(id);
     return automation.runCount >= runs ? automation : undefined;
   }, `${runs} run(s) of ${id}`, 15_000);
+
+/** The file's local stack with the faulty mailer, started before its tests and stopped after them. */
+export function useFaultyApi(ready: (api: TestApi) => void): void {
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    api = await startTestApi({ wrapMailer: faulty });
+    ready(api);
+  });
+  afterAll(async () => {
+    for (const release of faults.release) release(new Error('test over'));
+    await api?.stack.stop();
+  });
+}
+
+/** The execution of an automation that a second attempt finished. */
+export const resumedRun = (w: HostileWorld, automationId: string) =>
+  waitFor(async () => {
+    const items = (await w.call('GET', `/automations/${automationId}/executions`)).body.items as any[];
+    return items.find((e) => e.status !== 'running' && e.attempts === 2);
+  }, 'the resumed run');
