@@ -10,12 +10,12 @@ export function buildApp(props: AppProps = {}): { app: App; stack: CrmStack } {
   const app = new App(props);
   const corsOrigins = app.node.tryGetContext('corsOrigins') as string[] | undefined;
   const inboundRecipients = app.node.tryGetContext('inboundRecipients') as string[] | undefined;
-  const senderIdentities = app.node.tryGetContext('senderIdentities') as string[] | undefined;
+  const platformInboundDomain = app.node.tryGetContext('platformInboundDomain') as string | undefined;
   const stack = new CrmStack(app, 'CrmAutomation', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'eu-central-1' },
     corsOrigins,
     inboundRecipients,
-    senderIdentities,
+    platformInboundDomain,
     description: 'Real-estate CRM automation engine',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

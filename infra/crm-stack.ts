@@ -9,10 +9,14 @@ import { Pipeline } from './constructs/pipeline.ts';
 
 export interface CrmStackProps extends StackProps {
   corsOrigins?: string[];
-  /** SES identities the tenants' sender addresses belong to. @default ['crm.example'] */
-  senderIdentities?: string[];
-  /** Addresses or domains SES accepts inquiry mail for. @default ['inbound.crm.example'] */
+  /** Addresses or domains SES accepts inquiry mail for. @default [platformInboundDomain] */
   inboundRecipients?: string[];
+  /**
+   * The platform's inbound domain: each tenant may use `<tenantId>@` (and `<tenantId>+<tag>@`)
+   * there as inbound address, and no tenant may register it as a sender domain.
+   * @default 'inbound.crm.example'
+   */
+  platformInboundDomain?: string;
 }
 
 /** The whole system in one stack: data, API, (later) event pipeline, automations, schedule, inbound mail. */
@@ -26,6 +30,7 @@ export class CrmStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
+    const platformInboundDomain = props.platformInboundDomain ?? 'inbound.crm.example';
     this.data = new Data(this, 'Data');
     this.pipeline = new Pipeline(this, 'Pipeline', { crmTable: this.data.crmTable });
     this.api = new Api(this, 'Api', {
@@ -34,15 +39,15 @@ export class CrmStack extends Stack {
       executionsTable: this.data.executionsTable,
       bus: this.pipeline.bus,
       corsOrigins: props.corsOrigins,
+      platformInboundDomain,
     });
-    this.inbound = new InboundMail(this, 'InboundMail', { crmTable: this.data.crmTable, recipients: props.inboundRecipients ?? ['inbound.crm.example'] });
+    this.inbound = new InboundMail(this, 'InboundMail', { crmTable: this.data.crmTable, recipients: props.inboundRecipients ?? [platformInboundDomain] });
     this.birthdays = new BirthdaySchedule(this, 'Birthdays', { crmTable: this.data.crmTable, bus: this.pipeline.bus });
     this.automations = new Automations(this, 'Automations', {
       crmTable: this.data.crmTable,
       automationsTable: this.data.automationsTable,
       executionsTable: this.data.executionsTable,
       bus: this.pipeline.bus,
-      senderIdentities: props.senderIdentities ?? ['crm.example'],
     });
   }
 }

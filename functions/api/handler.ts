@@ -3,6 +3,9 @@ import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient, requireEnv } from '#shared/aws/clients';
 import { runBirthdayCheck } from '#shared/birthdays/birthday-run';
 import { EventPublisher } from '#shared/events/publisher';
+import { platformInboundDomainFromEnv } from '#shared/senders/domain-name';
+import { SenderDomains } from '#shared/senders/sender-domains';
+import { SesIdentityService } from '#shared/senders/ses-identity-service';
 import { DynamoAutomationStore } from '#shared/stores/automation-store';
 import { createCrmStores } from '#shared/stores/crm-stores';
 import { DynamoExecutionStore } from '#shared/stores/execution-store';
@@ -19,4 +22,5 @@ export const handler = createHttpHandler({
   automations: new DynamoAutomationStore(client, automationsTable),
   executions: new DynamoExecutionStore(client, requireEnv('EXECUTIONS_TABLE_NAME'), automationsTable),
   runBirthdays: (input) => runBirthdayCheck({ client, tableName, publisher }, input),
+  senderDomains: new SenderDomains(client, tableName, SesIdentityService.fromEnv(), { platformInboundDomain: platformInboundDomainFromEnv() }),
 });

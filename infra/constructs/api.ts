@@ -12,6 +12,7 @@ import { API_ROUTES } from '#shared/api/routes';
 import { ADMIN_GROUP, TENANT_CLAIM } from '#shared/http/auth';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
+import { grantManageSenderDomains } from './sending-identities.ts';
 
 export interface ApiProps {
   crmTable: dynamodb.ITable;
@@ -25,6 +26,8 @@ export interface ApiProps {
   rateLimit?: number;
   /** @default 400 */
   burstLimit?: number;
+  /** The platform's inbound domain (`PLATFORM_INBOUND_DOMAIN`). @default 'inbound.crm.example' */
+  platformInboundDomain?: string;
 }
 
 /**
@@ -74,12 +77,15 @@ export class Api extends Construct {
         [CRM_TABLE.envVar]: props.crmTable.tableName,
         [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
         [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
-        [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(',') },
+        [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(','),
+        PLATFORM_INBOUND_DOMAIN: props.platformInboundDomain ?? 'inbound.crm.example' },
     });
     this.handler.grantTableReadWrite(props.crmTable);
     this.handler.grantTableReadWrite(props.automationsTable);
     this.handler.grantTableReadWrite(props.executionsTable);
     props.bus.grantPutEventsTo(this.handler.fn);
+    // Sender domains: SES identities and the tenants' SES tenants, never sending.
+    grantManageSenderDomains(this.handler);
 
     const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
       jwtAudience: [this.client.userPoolClientId],

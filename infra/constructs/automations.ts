@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,14 +9,14 @@ import { FAMILIES, RULES, runnerOf, type Family } from '#events/rules';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
+import { RUN_FAILURES, RunFailures } from './run-failures.ts';
+import { grantSendAsTenant } from './sending-identities.ts';
 
 export interface AutomationsProps {
   crmTable: dynamodb.ITable;
   automationsTable: dynamodb.ITable;
   executionsTable: dynamodb.ITable;
   bus: events.IEventBus;
-  /** SES identities (domains or addresses) the tenants send from; the only ones the runners may use. */
-  senderIdentities: string[];
   /** Days executions and claims are kept. @default 90 */
   executionRetentionDays?: number;
 }
@@ -28,20 +28,28 @@ export const TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) }
  * The runners: one function per event family, each the target of its bus rule (retry policy and an
  * SQS dead-letter queue), with an async on-failure destination for runs that still fail after
  * Lambda's own retries. Each may read and write the CRM items, query the enabled automations,
- * record executions, and send mail from the tenants' sender identities only.
+ * record executions, and send mail with SES v2 through the tenant's SES tenant (`grantSendAsTenant`
+ * says why that, not IAM, keeps tenants apart).
  */
 export class Automations extends Construct {
   readonly runners: Record<Family, CrmFunction>;
   readonly rules: Record<Family, events.Rule>;
   readonly deadLetters: FailureQueue;
   readonly failedRuns: FailureQueue;
+  /** Consumes `failedRuns`: closes the runs the runners gave up on. */
+  readonly runFailures: RunFailures;
+  /** `failedRuns` messages the run-failures function could not handle. */
+  readonly runFailuresDeadLetters: FailureQueue;
 
   constructor(scope: Construct, id: string, props: AutomationsProps) {
     super(scope, id);
     this.deadLetters = new FailureQueue(this, 'RuleDeadLetters', { purpose: 'Events the bus could not deliver to a runner after the rule target\'s retries' });
-    this.failedRuns = new FailureQueue(this, 'FailedRuns', { purpose: 'Automation runs that still failed after Lambda\'s async retries' });
-    const stack = Stack.of(this);
-    const identities = props.senderIdentities.map((identity) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${identity}`);
+    this.runFailuresDeadLetters = new FailureQueue(this, 'RunFailuresDeadLetters', { purpose: 'Failed runs the run-failures function could not close' });
+    this.failedRuns = new FailureQueue(this, 'FailedRuns', {
+      purpose: 'Automation runs that still failed after Lambda\'s async retries',
+      visibilityTimeout: RUN_FAILURES.visibilityTimeout,
+      deadLetterQueue: { queue: this.runFailuresDeadLetters.queue, maxReceiveCount: RUN_FAILURES.maxReceiveCount },
+    });
 
     this.runners = {} as Record<Family, CrmFunction>;
     this.rules = {} as Record<Family, events.Rule>;
@@ -61,7 +69,7 @@ export class Automations extends Construct {
       runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.automationsTable.tableArn}/index/EnabledIndex`] }));
       runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.automationsTable.tableArn] }));
       runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.executionsTable.tableArn] }));
-      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:SendRawEmail'], resources: identities }));
+      grantSendAsTenant(runner);
       runner.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.failedRuns.queue) });
 
       const rule = new events.Rule(this, `${family}Rule`, {
@@ -73,5 +81,12 @@ export class Automations extends Construct {
       this.runners[family] = runner;
       this.rules[family] = rule;
     }
+    this.runFailures = new RunFailures(this, 'RunFailures', {
+      queue: this.failedRuns.queue,
+      crmTable: props.crmTable,
+      automationsTable: props.automationsTable,
+      executionsTable: props.executionsTable,
+      executionRetentionDays: props.executionRetentionDays,
+    });
   }
 }

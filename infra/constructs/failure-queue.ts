@@ -6,6 +6,10 @@ import { Construct } from 'constructs';
 export interface FailureQueueProps {
   /** What ends up here, for the alarm's description and the cdk-nag acknowledgement. */
   purpose: string;
+  /** For a queue that a function consumes: at least the consumer's timeout. @default 30 s */
+  visibilityTimeout?: Duration;
+  /** For a queue that a function consumes: where a message goes after too many receives. */
+  deadLetterQueue?: sqs.DeadLetterQueue;
 }
 
 /**
@@ -22,6 +26,8 @@ export class FailureQueue extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      ...(props.visibilityTimeout ? { visibilityTimeout: props.visibilityTimeout } : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
     });
     Validations.of(this.queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is itself a dead-letter queue: ${props.purpose}.` });
     this.alarm = new cloudwatch.Alarm(this, 'Alarm', {

@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import { dateInZone } from '#shared/birthdays/dates';
 import { localConfig } from './config.ts';
 import { DevAuth } from './dev-auth.ts';
+import { verifyDomainLocally } from './ses-v2.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 
 /**
@@ -13,15 +14,18 @@ import { startLocalStack, type LocalStack } from './stack.ts';
  * scenario did not produce its effect.
  */
 const apiUrl = `http://localhost:${localConfig.apiPort}`;
-const sesUrl = `http://localhost:${localConfig.sesPort}`;
+let sesUrl = `http://localhost:${localConfig.sesPort}`;
 let stack: LocalStack | undefined;
 if (!(await fetch(`${apiUrl}/_local/events?limit=1`).then((r) => r.ok).catch(() => false))) {
   console.log('No local stack running: starting one (npm start keeps one running for the SES inbox).');
   stack = await startLocalStack({ ...localConfig });
+  sesUrl = stack.sesUrl;
 }
 const auth = await DevAuth.load(join(localConfig.dataDir, 'dev-keys.json'));
 const tenantId = `demo-${randomBytes(3).toString('hex')}`;
-const inbound = `anfragen-${tenantId}@demo.example`;
+// The demo tenant's own sender domain, registered and verified below; inquiries arrive there too.
+const domain = `${tenantId}.demo.example`;
+const inbound = `anfragen@${domain}`;
 const admin = await auth.sign({ tenantId, role: 'admin' });
 const agent = await auth.sign({ tenantId, role: 'agent' });
 
@@ -66,7 +70,10 @@ async function scenario(name: string, play: () => Promise<string>): Promise<void
 
 const today = dateInZone(new Date(), 'Europe/Berlin');
 console.log(`Demo tenant ${tenantId} on ${apiUrl}`);
-await call('PUT', '/settings', { name: 'Demo Immobilien', senderAddress: 'info@demo-immobilien.example', inboundAddresses: [inbound] }, admin);
+const registered = await call('POST', '/sender-domains', { domain }, admin);
+console.log(`Sender domain ${domain}: ${registered.status}; verifying it (npm run verify-domain -- --domain ${domain})`);
+await verifyDomainLocally(sesUrl, domain);
+await call('PUT', '/settings', { name: 'Demo Immobilien', senderAddress: `info@${domain}`, inboundAddresses: [inbound] }, admin);
 const anna = await call('POST', '/users', { firstName: 'Anna', lastName: 'Agent', email: `anna@${tenantId}.example` }, admin);
 const otto = await call('POST', '/users', { firstName: 'Otto', lastName: 'Owner', email: `otto@${tenantId}.example` }, admin);
 const altbau = await call('POST', '/properties', { unitId: 'MI-2026-014', title: 'Helle 3-Zimmer-Wohnung mit Balkon', contactPersonId: anna.id, portalIds: { immoscout24: '148923311' } });

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { compilePattern, InvalidPatternError, type CompiledPattern } from '#shared/patterns/compile';
 import { matchesPattern } from '#shared/patterns/match';
+import { appendJsonLines } from './durable-file.ts';
+import { EventJournal, type EventJournalOptions } from './event-journal.ts';
 
 /** An event as EventBridge delivers it to a target. */
 export interface BusEvent {
@@ -23,13 +26,20 @@ export interface DeliveredEvent {
   targets: string[];
 }
 
+export interface DeadLetter {
+  target: string;
+  event: BusEvent;
+  error: string;
+}
+
 interface Target {
   name: string;
   pattern: CompiledPattern;
-  deliver: (event: BusEvent) => Promise<void>;
-  /** Deliveries under way, and those waiting for a slot. */
+  /** Unset until the rule's target exists: its events wait (and stay in the journal) until then. */
+  deliver?: (event: BusEvent) => Promise<void>;
+  /** Deliveries under way, and the events waiting for a slot. */
   inFlight: Set<Promise<void>>;
-  waiting: Array<() => void>;
+  queue: BusEvent[];
 }
 
 export interface LocalEventBusOptions {
@@ -42,6 +52,19 @@ export interface LocalEventBusOptions {
   maxAttempts?: number;
   /** Deliveries under way at once per target: EventBridge invokes targets concurrently, in no set order. @default 16 */
   concurrency?: number;
+  /**
+   * Folder of the journal (`journal.ndjson`) and of the dead letters (`dead-letters.ndjson`). With
+   * it, an accepted event stays on disk until every matched target has handled or dead-lettered
+   * it, and a start redelivers the ones still pending. Without it, events live only in memory.
+   */
+  journalDir?: string;
+  /** Whether the journal flushes each write to disk (default true), and when it is compacted. */
+  journal?: EventJournalOptions;
+  /**
+   * Called when a delivery is dead-lettered, before the event is taken off the journal: the local
+   * stand-in for what consumes the target's on-failure destination in AWS.
+   */
+  onDeadLetter?: (letter: DeadLetter) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -51,43 +74,69 @@ const MAX_REQUEST_BYTES = 256 * 1024;
  * EventBridge on this machine: speaks the AWS JSON 1.1 protocol of `PutEvents` and
  * `TestEventPattern`, so the real EventBridgeClient (or the AWS CLI) talks to it, validates
  * entries as AWS does, and hands each event to every target whose rule pattern matches, in order
- * per target, with retries; what still fails lands in `deadLetters`.
+ * per target, with retries; what still fails lands in `deadLetters` (and `onDeadLetter`).
+ *
+ * With a `journalDir` the bus loses nothing it acknowledged: accepted entries are journaled (and
+ * flushed) before PutEvents answers, an event leaves the journal only when each of its targets has
+ * handled or dead-lettered it, and `start()` redelivers whatever was pending when the process
+ * ended, a crash included. A redelivery may repeat a delivery that was under way; the runners'
+ * claims make that harmless. Events wait while their rule has no target yet or the bus is stopped.
  */
 export class LocalEventBus {
   private server?: Server;
   private readonly targets: Target[] = [];
   private readonly delivered: DeliveredEvent[] = [];
-  readonly deadLetters: Array<{ target: string; event: BusEvent; error: string }> = [];
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly journal?: EventJournal<BusEvent>;
+  private delivering = false;
+  private journalOpened = false;
   url = '';
 
-  constructor(private readonly options: LocalEventBusOptions) {}
-
-  /** Adds a rule with its target, as a bus rule does in AWS. */
-  addTarget(name: string, pattern: unknown, deliver: (event: BusEvent) => Promise<void>): void {
-    this.targets.push({ name, pattern: compilePattern(pattern), deliver, inFlight: new Set(), waiting: [] });
+  constructor(private readonly options: LocalEventBusOptions) {
+    if (options.journalDir) this.journal = new EventJournal(options.journalDir, options.journal);
   }
 
-  /** Replaces the target of a rule added before. */
+  /** Adds a rule with its target, as a bus rule does in AWS; without `deliver`, its events wait for `setTarget`. */
+  addTarget(name: string, pattern: unknown, deliver?: (event: BusEvent) => Promise<void>): void {
+    this.targets.push({ name, pattern: compilePattern(pattern), deliver, inFlight: new Set(), queue: [] });
+  }
+
+  /** Sets (or replaces) the target of a rule added before; events waiting for it go out now. */
   setTarget(name: string, deliver: (event: BusEvent) => Promise<void>): void {
     const target = this.targets.find((t) => t.name === name);
     if (!target) throw new Error(`No rule ${name}`);
     target.deliver = deliver;
+    this.pump(target);
   }
 
   recent(): DeliveredEvent[] {
     return [...this.delivered];
   }
 
-  /** Resolves once every delivery queued so far has finished (tests use it to wait). */
+  /** Events accepted and not yet done by every target (journaled ones, with a `journalDir`). */
+  pendingCount(): number {
+    return this.journal?.size ?? this.targets.reduce((n, t) => n + t.queue.length + t.inFlight.size, 0);
+  }
+
+  /** Resolves once every delivery queued so far has finished (tests use it to wait); waiting events of a stopped bus or of a rule without target do not count. */
   async idle(): Promise<void> {
-    while (this.targets.some((t) => t.inFlight.size > 0 || t.waiting.length > 0)) {
+    const busy = (t: Target) => t.inFlight.size > 0 || (this.delivering && t.deliver !== undefined && t.queue.length > 0);
+    while (this.targets.some(busy)) {
       await Promise.all(this.targets.flatMap((t) => [...t.inFlight]));
       await new Promise((r) => setImmediate(r));
     }
   }
 
-  /** Starts listening; a restart binds the port it had before, so clients keep their endpoint. */
+  /**
+   * Starts listening and delivering; a restart binds the port it had before, so clients keep their
+   * endpoint. The first start redelivers the events the journal still holds.
+   */
   async start(): Promise<string> {
+    if (this.journal) {
+      const pending = await this.journal.open();
+      if (!this.journalOpened && pending.length > 0) this.redeliver(pending);
+      this.journalOpened = true;
+    }
     const port = this.url ? Number(new URL(this.url).port) : this.options.port;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error) => reply(res, 500, { __type: 'InternalException', message: String(error) }));
@@ -97,13 +146,30 @@ export class LocalEventBus {
       this.server!.listen(port, '127.0.0.1', resolve);
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.delivering = true;
+    for (const target of this.targets) this.pump(target);
     return this.url;
   }
 
+  /** Stops listening and starting deliveries, and waits for those under way; what waits stays journaled. */
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
+    this.delivering = false;
     await this.idle();
+    await this.journal?.close();
+  }
+
+  private redeliver(pending: Array<{ event: BusEvent; targets: Set<string> }>): void {
+    this.options.log?.(`[bus] redelivering ${pending.length} event(s) the journal still holds`);
+    for (const { event, targets } of pending) {
+      const matched = this.targets.filter((t) => targets.has(t.name));
+      for (const name of targets) {
+        if (!matched.some((t) => t.name === name)) void this.journal!.done(event.id, name, `No rule ${name} any more`).catch(() => undefined);
+      }
+      this.record(event, matched, ' (redelivered)');
+      for (const target of matched) this.enqueue(target, event);
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -121,7 +187,7 @@ export class LocalEventBus {
     return reply(res, 400, { __type: 'UnknownOperationException', message: `Operation ${target} is not supported locally` });
   }
 
-  private putEvents(input: Record<string, unknown>, res: ServerResponse): void {
+  private async putEvents(input: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
       return reply(res, 400, { __type: 'ValidationException', message: '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length between 1 and 10' });
@@ -129,7 +195,8 @@ export class LocalEventBus {
     const size = entries.reduce((n: number, e: Record<string, unknown>) => n + 14 + bytes(e.Source) + bytes(e.DetailType) + bytes(e.Detail), 0);
     if (size > MAX_REQUEST_BYTES) return reply(res, 400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
 
-    const results = entries.map((entry: Record<string, unknown>) => {
+    const accepted: Array<{ event: BusEvent; targets: Target[]; index: number }> = [];
+    const results: Array<{ EventId: string } | { ErrorCode: string; ErrorMessage: string }> = entries.map((entry: Record<string, unknown>, index: number) => {
       const problem = entryProblem(entry);
       if (problem) return problem;
       const event: BusEvent = {
@@ -143,9 +210,18 @@ export class LocalEventBus {
         resources: (entry.Resources as string[] | undefined) ?? [],
         detail: JSON.parse(entry.Detail as string) as Record<string, unknown>,
       };
-      this.route(event);
+      accepted.push({ event, targets: this.targets.filter((t) => matchesPattern(t.pattern, event)), index });
       return { EventId: event.id };
     });
+    try {
+      // On disk before the answer: an acknowledged event survives a crash.
+      await this.journal?.accept(accepted.map(({ event, targets }) => ({ event, targets: targets.map((t) => t.name) })));
+    } catch (error) {
+      this.options.log?.(`[bus] could not journal ${accepted.length} event(s): ${String(error)}`);
+      for (const { index } of accepted) results[index] = { ErrorCode: 'InternalFailure', ErrorMessage: 'The event could not be stored; retry it.' };
+      accepted.length = 0;
+    }
+    for (const { event, targets } of accepted) this.route(event, targets);
     reply(res, 200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
   }
 
@@ -168,39 +244,73 @@ export class LocalEventBus {
     }
   }
 
-  private route(event: BusEvent): void {
-    const matched = this.targets.filter((t) => matchesPattern(t.pattern, event));
-    this.delivered.push({ event, targets: matched.map((t) => t.name) });
-    if (this.delivered.length > (this.options.keep ?? 500)) this.delivered.shift();
-    const key = (event.detail.eventKey as string | undefined) ?? event.id;
-    this.options.log?.(`[bus] ${event.source} ${event['detail-type']} tenant=${String(event.detail.tenantId)} key=${key} -> ${matched.map((t) => t.name).join(',') || '(no rule)'}`);
+  private route(event: BusEvent, matched: Target[]): void {
+    this.record(event, matched);
     for (const target of matched) this.enqueue(target, event);
   }
 
-  private enqueue(target: Target, event: BusEvent): void {
-    const start = () => {
-      const delivery = this.deliver(target, event).finally(() => {
-        target.inFlight.delete(delivery);
-        target.waiting.shift()?.();
-      });
-      target.inFlight.add(delivery);
-    };
-    if (target.inFlight.size < (this.options.concurrency ?? 16)) start();
-    else target.waiting.push(start);
+  private record(event: BusEvent, matched: Target[], note = ''): void {
+    this.delivered.push({ event, targets: matched.map((t) => t.name) });
+    if (this.delivered.length > (this.options.keep ?? 500)) this.delivered.shift();
+    const key = (event.detail.eventKey as string | undefined) ?? event.id;
+    this.options.log?.(`[bus] ${event.source} ${event['detail-type']} tenant=${String(event.detail.tenantId)} key=${key} -> ${matched.map((t) => t.name).join(',') || '(no rule)'}${note}`);
   }
 
-  private async deliver(target: Target, event: BusEvent): Promise<void> {
+  private enqueue(target: Target, event: BusEvent): void {
+    target.queue.push(event);
+    this.pump(target);
+  }
+
+  /** Starts deliveries from the target's queue while there are free slots. */
+  private pump(target: Target): void {
+    const deliver = target.deliver;
+    while (this.delivering && deliver && target.queue.length > 0 && target.inFlight.size < (this.options.concurrency ?? 16)) {
+      const event = target.queue.shift()!;
+      const delivery = this.deliver(target, deliver, event).finally(() => {
+        target.inFlight.delete(delivery);
+        this.pump(target);
+      });
+      target.inFlight.add(delivery);
+    }
+  }
+
+  /** Delivers with retries; done (in the journal) once handled or dead-lettered. */
+  private async deliver(target: Target, deliver: (event: BusEvent) => Promise<void>, event: BusEvent): Promise<void> {
     const attempts = this.options.maxAttempts ?? 3;
+    let deadLetter: string | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await target.deliver(event);
+        await deliver(event);
+        break;
       } catch (error) {
         if (attempt >= attempts) {
-          this.deadLetters.push({ target: target.name, event, error: String(error) });
-          this.options.log?.(`[bus] delivery to ${target.name} failed ${attempt} times, dead-lettered: ${String(error)}`);
-          return;
+          deadLetter = String(error);
+          await this.deadLetter({ target: target.name, event, error: deadLetter }, attempt);
+          break;
         }
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    await this.journal?.done(event.id, target.name, deadLetter).catch((error) => {
+      // Still pending on disk: a restart delivers it again, which the claims make harmless.
+      this.options.log?.(`[bus] could not mark ${event.id} done for ${target.name}: ${String(error)}`);
+    });
+  }
+
+  private async deadLetter(letter: DeadLetter, attempts: number): Promise<void> {
+    this.deadLetters.push(letter);
+    this.options.log?.(`[bus] delivery to ${letter.target} failed ${attempts} times, dead-lettered: ${letter.error}`);
+    if (this.options.journalDir) await appendJsonLines(join(this.options.journalDir, 'dead-letters.ndjson'), [{ at: new Date().toISOString(), ...letter }], this.options.log);
+    if (!this.options.onDeadLetter) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.onDeadLetter(letter);
+      } catch (error) {
+        if (attempt >= 3) {
+          this.options.log?.(`[bus] the dead-letter handler failed for ${letter.event.id}: ${String(error)}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
       }
     }
   }

@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SESClient } from '@aws-sdk/client-ses';
-import sesLocal from 'aws-ses-v2-local';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DEFAULT_BUS_NAME, FAMILIES, RULES, type Family } from '#events/rules';
 import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient } from '#shared/aws/clients';
@@ -18,7 +16,11 @@ import { SesMailer, type Mailer } from '#shared/engine/mailer';
 import { MemoryPoisonSink } from '#shared/events/poison-sink';
 import { EventPublisher } from '#shared/events/publisher';
 import { createStreamHandler } from '#shared/events/stream-handler';
+import { createRunFailures, type RunFailures } from '#shared/engine/run-failures';
 import { createInboundHandler } from '#shared/inbound/inbound-handler';
+import { platformInboundDomainFromEnv } from '#shared/senders/domain-name';
+import { SenderDomains } from '#shared/senders/sender-domains';
+import { SesIdentityService } from '#shared/senders/ses-identity-service';
 import { DynamoAutomationStore } from '#shared/stores/automation-store';
 import { createCrmStores, type CrmStores } from '#shared/stores/crm-stores';
 import { DynamoExecutionStore } from '#shared/stores/execution-store';
@@ -29,6 +31,8 @@ import { LocalEventBus, type BusEvent } from './event-bus.ts';
 import { startLocalApi, type LocalRoute } from './http-server.ts';
 import { LocalS3 } from './s3-server.ts';
 import { startSchedule } from './scheduler.ts';
+import { persistSesInbox } from './ses-inbox.ts';
+import { startLocalSes } from './ses-v2.ts';
 import { startSmtpInbound } from './smtp-inbound.ts';
 import { StreamPoller } from './stream-poller.ts';
 
@@ -47,6 +51,8 @@ export interface LocalStackOptions {
   eventBusPort?: number;
   /** Port of the local SES endpoint and its inbox (0: any free port). @default 8005 */
   sesPort?: number;
+  /** The platform's inbound domain (tenants' own addresses `<tenantId>@…`). @default PLATFORM_INBOUND_DOMAIN or inbound.crm.example */
+  platformInboundDomain?: string;
   /** Wraps the mailer (tests inject SES faults through it). */
   wrapMailer?: (mailer: Mailer) => Mailer;
   /** Port of the local SMTP server for inbound mail (0: any free port). @default 2525 */
@@ -71,6 +77,10 @@ export interface LocalStack {
   s3: LocalS3;
   /** The local SES endpoint; its inbox is at this URL and the sent mail at `${sesUrl}/store`. */
   sesUrl: string;
+  /** The tenants' sender domains, as the API registers them (identities in the local SES stand-in). */
+  senderDomains: SenderDomains;
+  /** Verifies (or fails) a domain's identity in the local SES stand-in, as DNS would in AWS. */
+  verifyDomain(domain: string, status?: 'verified' | 'failed'): void;
   /** Runs the birthday check now (all tenants, or one), as the schedule or the admin route would. */
   runBirthdays(input: BirthdayRunInput): Promise<BirthdayRunResult>;
   /** When the local schedule fires next. */
@@ -90,13 +100,6 @@ export const LOCAL_REGION = 'eu-central-1';
 const componentLog = (log: (line: string) => void, name: string) => (entry: Record<string, unknown>) => {
   if (entry.level !== 'INFO') log(`[${name}] ${JSON.stringify(entry)}`);
 };
-
-/** aws-ses-v2-local, a CommonJS package: under plain Node ESM (tsx) its default export is wrapped once more. */
-async function startSesLocal(port: number) {
-  const start = ((sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal) as typeof sesLocal;
-  const server = await start({ host: '127.0.0.1', port });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 /**
  * Starts the system on this machine, the same handlers as in AWS against real stand-ins: DynamoDB
@@ -127,10 +130,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const log = options.log ?? (() => undefined);
 
-  // The bus, with one rule per event family, as the CDK stack has them.
-  const bus = new LocalEventBus({ port: options.eventBusPort ?? 4010, region: process.env.AWS_REGION, log });
-  // Targets are set once the runners exist (below); until then events are only recorded.
-  for (const family of FAMILIES) bus.addTarget(family, RULES[family], async () => undefined);
+  // What survives a crash lives under the data folder: the bus's journal, the stream checkpoints,
+  // the SES inbox (with DynamoDB's files). With DynamoDB in memory there is nothing to resume.
+  const durable = !options.inMemory;
+  // Runs the runner gave up on are closed, as the run-failures function does with FailedRuns in AWS.
+  let runFailures: RunFailures | undefined;
+
+  // The bus, with one rule per event family, as the CDK stack has them; it journals every event
+  // until its runner is done with it, and redelivers what a crash left pending.
+  const bus = new LocalEventBus({
+    port: options.eventBusPort ?? 4010,
+    region: process.env.AWS_REGION,
+    log,
+    ...(durable ? { journalDir: join(options.dataDir, 'event-bus') } : {}),
+    onDeadLetter: async ({ event, error }) => void (await runFailures?.close({ event, reason: `The runner failed on every delivery attempt: ${error}` })),
+  });
+  // Targets are set once the runners exist (below); until then events wait.
+  for (const family of FAMILIES) bus.addTarget(family, RULES[family]);
   const busUrl = await bus.start();
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = busUrl;
   process.env.EVENT_BUS_NAME ??= DEFAULT_BUS_NAME;
@@ -145,7 +161,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log: componentLog(log, 'stream-publisher'),
   });
   const streams = new DynamoDBStreamsClient({ endpoint: dynamoEndpoint });
-  const poller = new StreamPoller({ ddb: raw, streams, tableName: tableNames[CRM_TABLE.envVar]!, handler: streamHandler, pollIntervalMs: options.streamPollMs, log });
+  const poller = new StreamPoller({
+    ddb: raw,
+    streams,
+    tableName: tableNames[CRM_TABLE.envVar]!,
+    handler: streamHandler,
+    pollIntervalMs: options.streamPollMs,
+    log,
+    ...(durable
+      ? { checkpointFile: join(options.dataDir, 'stream', `${tableNames[CRM_TABLE.envVar]}.checkpoint.json`), failedFile: join(options.dataDir, 'stream', 'failed-batches.ndjson') }
+      : {}),
+  });
   await poller.start();
 
   const doc = createDocumentClient(raw);
@@ -153,11 +179,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stores = createCrmStores(doc, crmTable);
   const automations = new DynamoAutomationStore(doc, tableNames[AUTOMATIONS_TABLE.envVar]!);
   const executions = new DynamoExecutionStore(doc, tableNames[EXECUTIONS_TABLE.envVar]!, tableNames[AUTOMATIONS_TABLE.envVar]!);
+  runFailures = createRunFailures({ automations, executions, stores, log: componentLog(log, 'run-failures') });
 
-  // SES with its web inbox; the runners become the bus rules' targets.
-  const { server: sesServer, url: sesUrl } = await startSesLocal(options.sesPort ?? 8005);
-  process.env.AWS_ENDPOINT_URL_SES = sesUrl;
-  const ses = new SESClient({ endpoint: sesUrl });
+  // SES: the SES v2 stand-in (identities, tenants, the tenant check of every send) in front of
+  // aws-ses-v2-local and its web inbox; the runners become the bus rules' targets.
+  const localSes = await startLocalSes({ port: options.sesPort ?? 8005, region: process.env.AWS_REGION, ...(durable ? { statePath: join(options.dataDir, 'ses', 'identities.json') } : {}), log });
+  const sesUrl = localSes.url;
+  const sesInbox = durable ? persistSesInbox(join(options.dataDir, 'ses', 'inbox.ndjson'), log) : undefined;
+  process.env.AWS_ENDPOINT_URL_SESV2 = sesUrl;
+  const ses = new SESv2Client({ endpoint: sesUrl });
+  const senderDomains = new SenderDomains(doc, crmTable, new SesIdentityService(ses, { identityArn: (domain) => `${localSes.identityArnPrefix}${domain}` }), {
+    platformInboundDomain: options.platformInboundDomain ?? platformInboundDomainFromEnv(),
+  });
   const baseMailer = new SesMailer(ses);
   const engine = createEngine({
     stores,
@@ -184,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     ...options.localRoutes,
   };
-  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays }), auth, port: options.apiPort, localRoutes });
+  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
   const s3 = new LocalS3(join(options.dataDir, 's3'));
@@ -213,6 +246,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     smtpPort: smtp.port,
     s3,
     sesUrl,
+    senderDomains,
+    verifyDomain: (domain, status = 'verified') => localSes.verify(domain, status === 'verified' ? 'SUCCESS' : 'FAILED'),
     runBirthdays,
     nextBirthdayRun: schedule.next,
     engine,
@@ -220,15 +255,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     automations,
     executions,
     async stop() {
+      // Inputs first, then the pipeline (runs under way finish, waiting events stay journaled),
+      // then what the runs use.
       schedule.stop();
-      await new Promise((resolve) => sesServer.close(resolve));
-      ses.destroy();
       await api.close();
       await smtp.close();
-      await s3.stop();
-      s3Client.destroy();
       await poller.stop();
       await bus.stop();
+      sesInbox?.stop();
+      await localSes.stop();
+      ses.destroy();
+      await s3.stop();
+      s3Client.destroy();
       eventBridge.destroy();
       streams.destroy();
       raw.destroy();

@@ -14,6 +14,7 @@ async function main() {
       `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
       `  EventBridge    ${stack.bus.url} (recent events: ${stack.apiUrl}/_local/events)`,
       `  SES inbox      ${stack.sesUrl} (mail the automations sent)`,
+      `  Sender domains POST /sender-domains, then npm run verify-domain -- --domain <domain> (platform inbound domain ${stack.senderDomains.platformInboundDomain})`,
       `  SMTP inbound   smtp://127.0.0.1:${stack.smtpPort} (mail for the tenants' inbound addresses)`,
       `  Birthdays      daily at 07:00 Europe/Berlin, next ${stack.nextBirthdayRun().toISOString()}; now: npm run birthdays -- --date YYYY-MM-DD`,
       `  Token          npm run token -- --tenant acme --role admin`,
@@ -22,7 +23,11 @@ async function main() {
   );
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: out now. Nothing is lost; the next start picks up where this one was.
+      console.log(`\n${signal} again: exiting without waiting.`);
+      process.exit(130);
+    }
     stopping = true;
     console.log(`\n${signal}: stopping…`);
     await stack.stop();
@@ -31,6 +36,7 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
 }
 
 main().catch((error) => {

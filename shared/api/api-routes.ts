@@ -11,6 +11,8 @@ import { dealRoutes } from './deals-api.ts';
 import { inquiryRoutes } from './inquiries-api.ts';
 import { propertyRoutes } from './properties-api.ts';
 import { rejectionRoutes } from './rejections-api.ts';
+import type { SenderDomains } from '../senders/sender-domains.ts';
+import { senderDomainRoutes } from './sender-domains-api.ts';
 import { API_ROUTES, routeKeyOf, type RouteKey } from './routes.ts';
 import { settingsRoutes } from './settings-api.ts';
 import { taskRoutes } from './tasks-api.ts';
@@ -22,12 +24,15 @@ export interface ApiServices {
   automations: AutomationStore;
   executions: ExecutionStore;
   runBirthdays: BirthdayRunner;
+  /** The tenants' sender domains; `PUT /settings` checks the sender and inbound addresses against them. */
+  senderDomains: SenderDomains;
 }
 
 /** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
-export function apiRoutes({ stores, automations, executions, runBirthdays }: ApiServices): Record<RouteKey, RouteImpl> {
+export function apiRoutes({ stores, automations, executions, runBirthdays, senderDomains }: ApiServices): Record<RouteKey, RouteImpl> {
   const impls: Record<string, RouteImpl> = {
-    ...settingsRoutes(stores, automations),
+    ...settingsRoutes(stores, automations, senderDomains),
+    ...senderDomainRoutes(senderDomains),
     ...userRoutes(stores),
     ...contactRoutes(stores, executions),
     ...propertyRoutes(stores),

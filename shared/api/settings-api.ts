@@ -6,6 +6,8 @@ import { defaultPickListResolver } from '../settings/pick-list-fields.ts';
 import { allowedValues, PICK_LIST_NAMES, type PickLists } from '../settings/pick-lists.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
+import { assertOwnAddresses } from '../senders/address-rules.ts';
+import type { SenderDomains } from '../senders/sender-domains.ts';
 import { MAX_PAGE_SIZE } from '../db/entity-table.ts';
 import { body, ok } from './helpers.ts';
 
@@ -36,13 +38,16 @@ async function enabledUses(automations: Pick<AutomationStore, 'list'>, tenantId:
 
 /**
  * `GET /settings` answers the stored settings, or the defaults (pick-lists included) for a tenant
- * that never saved any. `PUT /settings` replaces them; a change of the pick-lists that removes or
+ * that never saved any. `PUT /settings` replaces them; the sender address must be on a verified
+ * sender domain of the tenant and each inbound address on one or the tenant's own platform address
+ * (`assertOwnAddresses`, 400); a change of the pick-lists that removes or
  * renames a value an enabled automation uses is a 409 `pick_list_value_in_use` naming the
  * automations (disable or change them first). Automations are read only when a value goes away.
  */
 export function settingsRoutes(
   { settings }: CrmStores,
   automations: Pick<AutomationStore, 'list'>,
+  senderDomains: Pick<SenderDomains, 'statusOf' | 'platformInboundDomain'>,
   resolve: PickListResolver = defaultPickListResolver,
 ): Record<string, RouteImpl> {
   async function refuseRemovingUsedValues(tenantId: string, next: PickLists, previous: PickLists): Promise<void> {
@@ -59,6 +64,7 @@ export function settingsRoutes(
     'GET /pick-lists': async ({ principal: { tenantId } }) => ok((await settings.get(tenantId)).pickLists),
     'PUT /settings': async ({ principal: { tenantId }, body: raw }) => {
       const input = body(TenantSettingsPut, raw);
+      await assertOwnAddresses(senderDomains, tenantId, input);
       return ok(await settings.put(tenantId, input, { checkPickLists: (next, previous) => refuseRemovingUsedValues(tenantId, next, previous) }));
     },
   };

@@ -1,6 +1,7 @@
 import type { DetailType } from '#events/registry';
 import type { FieldError } from '../errors.ts';
 import { conditionField, conditionFields, type ConditionField } from './trigger-reference.ts';
+import { PATTERN_LIMITS } from '../patterns/compile.ts';
 import { closest } from './suggest.ts';
 
 /**
@@ -18,16 +19,20 @@ export function conditionProblems(where: Record<string, unknown>, type: DetailTy
 /** Past this many problems the walk stops: the answer stays small and the check fast, whatever the pattern. */
 export const MAX_PROBLEMS = 50;
 
-/** The exact string values a pattern compares a field with, in every `$or` branch, with the matcher list each stands in. */
-export function exactValuesAt(where: Record<string, unknown>, field: string, prefix = '', at = 'trigger.where'): Array<{ at: string; value: string }> {
-  const found: Array<{ at: string; value: string }> = [];
+/**
+ * The exact string values a pattern compares a field with, in every `$or` branch, with the matcher
+ * list each stands in. It may be asked about a pattern the compiler refused: it reads no deeper than
+ * a pattern may nest.
+ */
+export function exactValuesAt(where: Record<string, unknown>, field: string, prefix = '', at = 'trigger.where', depth = 1, found: Array<{ at: string; value: string }> = []): Array<{ at: string; value: string }> {
+  if (depth > PATTERN_LIMITS.maxDepth) return found;
   for (const [key, value] of Object.entries(where)) {
     if (key === '$or' && Array.isArray(value)) {
-      value.forEach((branch, i) => isObject(branch) && found.push(...exactValuesAt(branch, field, prefix, `${at}.$or.${i}`)));
+      value.forEach((branch, i) => isObject(branch) && exactValuesAt(branch, field, prefix, `${at}.$or.${i}`, depth + 2, found));
       continue;
     }
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isObject(value) && field.startsWith(`${path}.`)) found.push(...exactValuesAt(value, field, path, `${at}.${key}`));
+    if (isObject(value) && field.startsWith(`${path}.`)) exactValuesAt(value, field, path, `${at}.${key}`, depth + 1, found);
     else if (Array.isArray(value) && path === field) value.forEach((v) => typeof v === 'string' && found.push({ at: `${at}.${key}`, value: v }));
   }
   return found;

@@ -151,18 +151,29 @@ export function pickListValuesUsed(definition: AutomationDefinition, resolve: Pi
   const uses: PickListUse[] = [];
   const seen = new Set<string>();
   const add = (use: PickListUse) => {
-    const id = JSON.stringify([use.path, use.list, use.keys ?? null, use.value]);
+    const id = `${use.path}\u0000${use.list}\u0000${use.keys?.join('\u0001') ?? ''}\u0000${use.value}`;
     if (!seen.has(id)) uses.push(use), seen.add(id);
+  };
+  // Each field is resolved once, however many branches name it.
+  const resolved = new Map<string, PickListField | undefined>();
+  const fieldOf = (path: string) => {
+    if (!resolved.has(path)) resolved.set(path, resolve(definition.trigger.event, path));
+    return resolved.get(path);
   };
   const where = definition.trigger.where;
   let expanded: Leaf[][] | undefined;
   if (isObject(where)) {
     const base = ['trigger', 'where'];
-    expanded = branchesOf(where, base, []);
+    const leaves = leavesOf(where, base, []).filter((leaf) => fieldOf(leaf.field));
+    const keyed = leaves.some((leaf) => fieldOf(leaf.field)?.keyPath);
+    const movesDeals = definition.actions.some((a) => a.type === 'move_deal');
+    // Only keyed lists (stages per pipeline, categories per type) need the `$or` branches multiplied
+    // out, to pair each value with the keys of its branch; every other value is used as it stands.
+    expanded = keyed || movesDeals ? branchesOf(where, base, []) : undefined;
     const paired = expanded !== undefined;
-    for (const branch of expanded ?? [leavesOf(where, base, [])]) {
+    for (const branch of expanded ?? [leaves]) {
       for (const leaf of branch) {
-        const field = resolve(definition.trigger.event, leaf.field);
+        const field = fieldOf(leaf.field);
         if (!field) continue;
         const keys = field.keyPath && paired ? keysIn(branch, field.keyPath) : undefined;
         // A branch that asks for two different keys at once matches no event and uses nothing.

@@ -68,13 +68,13 @@ export const PRESETS: Preset[] = [
   preset({
     key: 'inquiry-create-contact',
     name: 'Kontakt aus Anfrage anlegen',
-    description: 'Kommt eine Anfrage von einer der Absenderadressen (Portal, Webseite), wird der Kontakt angelegt: Status "Interessent", Newsletter ja, Betreuer = Ansprechpartner des Objekts; die Anfrage wird verknüpft und ein Deal zum Objekt eröffnet.',
+    description: 'Kommt eine Anfrage von einer der Absenderadressen (Portal, Webseite; nur authentifizierte Absender, SPF/DKIM/DMARC), wird der Kontakt angelegt: Status "Interessent", Newsletter ja, Betreuer = Ansprechpartner des Objekts; die Anfrage wird verknüpft und ein Deal zum Objekt eröffnet.',
     params: z.strictObject({
       senderAddresses: z.array(Email).min(1).max(20).default(['noreply@immobilienscout24.de']).describe('Sender addresses of the portals and web forms whose inquiries create contacts'),
     }),
     build: ({ senderAddresses }) => ({
       name: 'Kontakt aus Anfrage anlegen',
-      trigger: { event: 'InquiryReceived', where: { inquiry: { fromAddress: senderAddresses } } },
+      trigger: { event: 'InquiryReceived', where: { inquiry: { authenticated: [true], fromAddress: senderAddresses } } },
       actions: [{ type: 'create_contact', defaults: { status: 'Interessent', newsletter: true, owner: 'property_contact_person' }, openDeal: true }],
     }),
   }),

@@ -27,17 +27,21 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
   const trigger = definition.trigger.event;
   const available = new Set<string>(entitiesOf(trigger));
   const scope = templateScope(trigger);
+  let usable = true;
   if (definition.trigger.where !== undefined) {
     try {
       compilePattern(definition.trigger.where);
       fields.push(...conditionProblems(definition.trigger.where, trigger));
     } catch (error) {
       if (!(error instanceof InvalidPatternError)) throw error;
+      usable = false;
       fields.push({ path: 'trigger.where', code: 'invalid_pattern', message: error.message, params: { reason: error.reason } });
     }
   }
-  fields.push(...checkPickListUses(pickListValuesUsed(definition, pickListOf), pickLists));
-  if (definition.trigger.where) fields.push(...unknownKeys(definition.trigger.where, trigger, pickLists));
+  // A pattern the compiler refused is not read any further: its values say nothing yet.
+  const checked = usable ? definition : { ...definition, trigger: { event: trigger } };
+  fields.push(...checkPickListUses(pickListValuesUsed(checked, pickListOf), pickLists));
+  if (usable && definition.trigger.where) fields.push(...unknownKeys(definition.trigger.where, trigger, pickLists));
 
   const template = (path: string, source: string | undefined) => {
     if (source === undefined) return;

@@ -53,6 +53,16 @@ export function automationWarnings(definition: AutomationDefinition, context: Wa
     never('refused inquiries (spam, virus, oversize) raise no event', { field: 'inquiry.status' });
   }
 
+  // Anyone can write any From header: acting on an inquiry's content needs an authenticated sender.
+  const authenticatedOnly = exactValues(where, 'inquiry.authenticated')?.every((v) => v === true);
+  if (event === 'InquiryReceived' && !authenticatedOnly && definition.actions.some((a) => a.type === 'create_contact' || a.type === 'send_email')) {
+    warnings.push({
+      code: 'unauthenticated_sender',
+      message: 'The trigger also fires for inquiries whose sender is not authenticated (a forged From): add "inquiry": {"authenticated": [true]} to act only on authenticated senders',
+      params: { field: 'inquiry.authenticated' },
+    });
+  }
+
   definition.actions.forEach((action, index) => {
     if (action.type !== 'send_email') return;
     if (event === 'ContactBirthday' && action.to === 'contact' && action.purpose === 'transactional') {

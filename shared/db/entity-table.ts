@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { CausedBy, EntityMeta } from '../model/common.ts';
 import { parseOrThrow } from '../validation.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { entityKey, kindListKey, uniqueKey, withoutTableAttributes, type EntityKind } from './keys.ts';
+import { entityKey, isPossibleId, kindListKey, uniqueKey, withoutTableAttributes, type EntityKind } from './keys.ts';
 import { Transaction } from './transaction.ts';
 import { updateExpressionFor } from './update-expression.ts';
 
@@ -108,6 +108,8 @@ export class EntityTable<T extends EntityMeta> {
   }
 
   async get(tenantId: string, id: string): Promise<T | undefined> {
+    // An id of a form the CRM never issues names nothing: no read (its key could exceed DynamoDB's limits).
+    if (!isPossibleId(id)) return undefined;
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: entityKey(tenantId, this.spec.kind, id), ConsistentRead: true }),
     );

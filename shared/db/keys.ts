@@ -20,6 +20,17 @@ export const UNIQUE_SK = 'UNIQUE';
 
 const SEP = '#';
 
+/**
+ * The form of every id the CRM issues (ULIDs, execution ids and the step ids derived from them), the
+ * alphabet and length of the `Id` schema. A string of another form names nothing, in any tenant: it
+ * is answered as unknown without a read (and never reaches DynamoDB's key-size limits).
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isPossibleId(id: unknown): id is string {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
 function assertPart(value: string, what: string): string {
   if (value.length === 0) throw new Error(`${what} must not be empty`);
   return value;

@@ -10,8 +10,14 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
-/** SES and DynamoDB errors that no retry can fix. */
-const PERMANENT_AWS = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ValidationException', 'InvalidParameterValue']);
+/**
+ * SES and DynamoDB errors that no retry can fix (SES v2 adds `AccountSuspendedException`,
+ * `SendingPausedException`, `BadRequestException` and `NotFoundException`, e.g. an unknown tenant).
+ */
+const PERMANENT_AWS = new Set([
+  'MessageRejected', 'MailFromDomainNotVerifiedException', 'ConfigurationSetDoesNotExistException', 'AccountSendingPausedException', 'ValidationException', 'InvalidParameterValue',
+  'AccountSuspendedException', 'SendingPausedException', 'BadRequestException', 'NotFoundException',
+]);
 
 export function isPermanent(error: unknown): boolean {
   if (error instanceof PermanentError || error instanceof SkipError) return true;

@@ -1,7 +1,10 @@
-import type { SESClient } from '@aws-sdk/client-ses';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { sesTenantName } from '../senders/identity-service.ts';
 import { PermanentError } from './errors.ts';
 
 export interface OutgoingMail {
+  /** The CRM tenant the mail is sent for: SES sends it through that tenant's SES tenant. */
+  tenantId: string;
   from: { name?: string; address: string };
   to: string;
   replyTo?: string;
@@ -15,8 +18,8 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
-/** Builds the MIME message (headers encoded by nodemailer's composer) for SendRawEmail. */
-export async function composeMime(mail: OutgoingMail): Promise<Buffer> {
+/** Builds the MIME message (headers encoded by nodemailer's composer) for SendEmail's raw content. */
+export async function composeMime(mail: Omit<OutgoingMail, 'tenantId'>): Promise<Buffer> {
   // Loaded on first use: a runner that sends no mail never pays for the MIME composer.
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
   const composer = new MailComposer({
@@ -31,19 +34,22 @@ export async function composeMime(mail: OutgoingMail): Promise<Buffer> {
   return new Promise((resolve, reject) => composer.compile().build((error, message) => (error ? reject(error) : resolve(message))));
 }
 
-let sesModule: Promise<typeof import('@aws-sdk/client-ses')> | undefined;
-const loadSes = () => (sesModule ??= import('@aws-sdk/client-ses'));
+let sesModule: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;
+const loadSes = () => (sesModule ??= import('@aws-sdk/client-sesv2'));
 
 /**
- * Sends through SES (SendRawEmail, so invitations can be attached), from the tenant's sender
- * identity. The SES SDK is loaded on the first send, not at start: most runs send no mail, and
- * every cold start is shorter for it. Pass a client to use that one instead.
+ * Sends through SES v2 (`SendEmail` with raw content, so invitations can be attached) from the
+ * tenant's sender address, with `TenantName` set to the tenant's SES tenant (`sesTenantName`).
+ * SES refuses (`MessageRejected`) a From identity that is not associated with that SES tenant, so
+ * a tenant can send only from its own verified domains, whatever its settings item says. The SES
+ * SDK is loaded on the first send, not at start: most runs send no mail, and every cold start is
+ * shorter for it. Pass a client to use that one instead.
  */
 export class SesMailer implements Mailer {
-  private client?: Promise<SESClient>;
+  private client?: Promise<SESv2Client>;
 
   constructor(
-    client?: SESClient,
+    client?: SESv2Client,
     private readonly options: { configurationSet?: string; onSend?: () => void } = {},
   ) {
     if (client) this.client = Promise.resolve(client);
@@ -55,13 +61,14 @@ export class SesMailer implements Mailer {
       throw new PermanentError(`The message could not be composed: ${error.message}`);
     });
     this.options.onSend?.();
-    const { SESClient, SendRawEmailCommand } = await loadSes();
-    this.client ??= Promise.resolve(new SESClient({}));
+    const { SESv2Client, SendEmailCommand } = await loadSes();
+    this.client ??= Promise.resolve(new SESv2Client({}));
     const result = await (await this.client).send(
-      new SendRawEmailCommand({
-        RawMessage: { Data: raw },
-        Source: mail.from.address,
-        Destinations: [mail.to],
+      new SendEmailCommand({
+        FromEmailAddress: mail.from.address,
+        Destination: { ToAddresses: [mail.to] },
+        Content: { Raw: { Data: raw } },
+        TenantName: sesTenantName(mail.tenantId),
         ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
       }),
     );

@@ -140,7 +140,7 @@ export async function runAutomation(deps: RunDeps, automation: Automation, type:
 }
 
 /** A finished step changed something unless it says it changed nothing (`changed: []`). */
-function madeAChange(step: Pick<StepRecord, 'result'>): boolean {
+export function madeAChange(step: Pick<StepRecord, 'result'>): boolean {
   const listed = step.result?.changed;
   return !(Array.isArray(listed) && listed.length === 0);
 }

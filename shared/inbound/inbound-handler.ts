@@ -1,15 +1,16 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent, SESEventRecord } from 'aws-lambda';
-import { createHash } from 'node:crypto';
-import type { Inquiry, InquiryInput } from '../model/inquiry.ts';
+import { Inquiry, type InquiryInput } from '../model/inquiry.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
-import { extractInquiry } from './extract.ts';
-import { parseMail } from './mail.ts';
+import { authenticateSender, type Authentication } from './authentication.ts';
+import { INBOUND_LIMITS, type InboundLimits } from './limits.ts';
+import { digestId, messageIdOf } from './message-id.ts';
+import { parseInquiryMessage, type ParsedMessage } from './parse-message.ts';
 import { PORTALS, portalOf } from './portals.ts';
-import { email, line } from './text.ts';
+import { line } from './text.ts';
 
 /** Messages above this size are recorded as refused and never parsed. */
-export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = INBOUND_LIMITS.maxMessageBytes;
 
 export interface InboundDeps {
   s3: S3Client;
@@ -18,20 +19,30 @@ export interface InboundDeps {
   prefix?: string;
   stores: Pick<CrmStores, 'settings' | 'properties' | 'inquiries'>;
   maxBytes?: number;
+  /** Parsing bounds (see INBOUND_LIMITS); tests lower them. */
+  limits?: Partial<InboundLimits>;
   log?: (entry: Record<string, unknown>) => void;
 }
 
 export type InboundOutcome = { tenantId: string; inquiry: Inquiry; created: boolean };
 
+/** An input as it will be stored, checked before the write so that a bad value is a refusal, not a retry. */
+const StoredInquiry = Inquiry.omit({ id: true, tenantId: true, version: true, createdAt: true, updatedAt: true, causedBy: true });
+
 /**
- * The inbound-mail function: for each SES receipt, finds the tenants the recipients belong to, and
- * records one inquiry per tenant and Message-ID. Spam or virus verdict FAIL and oversize messages
- * are recorded as refused without being parsed; everything else is read from S3 (the Lambda action
- * carries no body), parsed, extracted and linked to its property.
+ * The inbound-mail function: for each SES receipt, finds the tenants the recipients belong to and
+ * records the message for each. Spam or virus verdict FAIL and oversize messages are recorded as
+ * refused without being read; everything else is read from S3 (the Lambda action carries no body)
+ * and parsed within the bounds (parseInquiryMessage, which never throws: a message over a bound or
+ * that cannot be parsed is recorded as refused with the reason, never left to fail on every retry).
+ * The sender is authenticated from SES's SPF/DKIM/DMARC verdicts (authenticateSender): only an
+ * authenticated From domain sets `fromAddress`. Only S3 and the table can make it throw (and the
+ * asynchronous invocation retry).
  */
 export function createInboundHandler(deps: InboundDeps) {
   const prefix = deps.prefix ?? 'inbound/';
-  const maxBytes = deps.maxBytes ?? MAX_MESSAGE_BYTES;
+  const limits: InboundLimits = { ...INBOUND_LIMITS, ...deps.limits, ...(deps.maxBytes ? { maxMessageBytes: deps.maxBytes } : {}) };
+  const maxBytes = limits.maxMessageBytes;
   const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
 
   async function tenantsOf(record: SESEventRecord): Promise<Array<{ tenantId: string; recipient: string }>> {
@@ -77,58 +88,83 @@ export function createInboundHandler(deps: InboundDeps) {
       return [];
     }
     const key = `${prefix}${mail.messageId}`;
-    const verdicts = { spam: receipt.spamVerdict?.status ?? 'PROCESSING_FAILED', virus: receipt.virusVerdict?.status ?? 'PROCESSING_FAILED' };
-    const headerMessageId = line(mail.commonHeaders?.messageId, 998);
-    const base = {
-      sesMessageId: mail.messageId,
-      from: line(mail.commonHeaders?.from?.[0] ?? mail.source),
-      fromAddress: email(/<([^>]+)>\s*$/.exec(mail.commonHeaders?.from?.[0] ?? '')?.[1] ?? mail.commonHeaders?.from?.[0] ?? mail.source),
-      subject: line(mail.commonHeaders?.subject, 998),
-      receivedAt: new Date(mail.timestamp).toISOString(),
-      verdicts,
-    };
+    const verdicts = verdictsOf(receipt as unknown as Record<string, unknown>);
 
     let refusedReason: string | undefined;
     if (verdicts.spam === 'FAIL') refusedReason = 'Spam verdict FAIL';
     else if (verdicts.virus === 'FAIL') refusedReason = 'Virus verdict FAIL';
-    let raw: Buffer | undefined;
+    let parsed: ParsedMessage | undefined;
     let size = 0;
     if (!refusedReason) {
-      ({ raw, size } = await readRaw(key));
-      if (!raw) refusedReason = `Message of ${size} bytes exceeds the limit of ${maxBytes} bytes`;
+      const read = await readRaw(key);
+      size = read.size;
+      if (read.raw) parsed = await parseInquiryMessage(read.raw, limits);
+      else refusedReason = `Message of ${size} bytes exceeds the limit of ${maxBytes} bytes`;
     }
+    refusedReason ??= parsed?.refusedReason;
+
+    // Unread messages are judged by SES's view of the headers; parsed ones by their own.
+    const eventHeaders = (name: string) =>
+      mail.headersTruncated ? [] : (mail.headers ?? []).filter((h) => typeof h?.name === 'string' && h.name.toLowerCase() === name).map((h) => String(h.value ?? ''));
+    const sesFrom = Array.isArray(mail.commonHeaders?.from) ? mail.commonHeaders.from.map(String) : [];
+    const sender = authenticateSender({
+      verdicts,
+      fromFields: parsed ? parsed.fromFields : mail.headersTruncated || !mail.headers?.length ? sesFrom : eventHeaders('from'),
+      sesFrom,
+      ...(parsed?.parsedFrom ? { parsedFrom: parsed.parsedFrom } : {}),
+      dkimSignatures: parsed ? parsed.dkimSignatures : eventHeaders('dkim-signature'),
+    });
+    const messageId = parsed?.messageId ?? eventMessageId(mail.commonHeaders?.messageId, limits) ?? `ses:${mail.messageId}`;
+    const base = {
+      sesMessageId: mail.messageId,
+      messageId,
+      from: parsed?.from ?? line(sesFrom.join(', ') || mail.source),
+      ...senderFields(sender),
+      subject: parsed?.subject ?? line(mail.commonHeaders?.subject, 998),
+      receivedAt: isoTime(mail.timestamp),
+      verdicts,
+      rawMessage: { bucket: deps.bucket, key, sizeBytes: size },
+    };
 
     const outcomes: InboundOutcome[] = [];
-    if (refusedReason || !raw) {
-      const messageId = headerMessageId ?? `ses:${mail.messageId}`;
-      for (const { tenantId, recipient } of tenants) {
-        const input: InquiryInput = { ...base, status: 'refused', refusedReason, messageId, recipient, rawMessage: { bucket: deps.bucket, key, sizeBytes: size } };
-        outcomes.push({ tenantId, ...(await deps.stores.inquiries.recordOnce(tenantId, input)) });
-      }
-      log({ level: 'WARN', message: 'Inquiry refused', reason: refusedReason, sesMessageId: mail.messageId });
-      return outcomes;
-    }
-
-    const parsed = await parseMail(raw);
-    const extracted = extractInquiry(parsed);
-    const messageId = line(parsed.messageId, 998) ?? headerMessageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
     for (const { tenantId, recipient } of tenants) {
-      const propertyId = await resolveProperty(tenantId, extracted.propertyRef, extracted.portal, extracted.portalObjectId);
-      const input: InquiryInput = {
-        ...base,
-        status: 'received',
-        messageId,
-        recipient,
-        rawMessage: { bucket: deps.bucket, key, sizeBytes: size },
-        format: extracted.format,
-        extracted,
-        ...(propertyId ? { propertyId } : {}),
-      };
+      let input: InquiryInput = refusedReason
+        ? { ...base, recipient, status: 'refused', refusedReason }
+        : {
+            ...base,
+            recipient,
+            status: 'received',
+            format: parsed!.format!,
+            extracted: parsed!.extracted!,
+            ...(await propertyOf(tenantId, parsed!)),
+          };
+      const checked = StoredInquiry.safeParse(input);
+      if (!checked.success) {
+        // Never expected (every value is bounded on the way in); still a record, never a retry.
+        const problem = checked.error.issues[0];
+        const reason = `The inquiry could not be recorded: ${problem?.path.join('.')} ${problem?.message}`;
+        input = { ...base, messageId: digestId(messageId), from: line(base.from), subject: line(base.subject, 998), recipient, status: 'refused', refusedReason: line(reason, 500)! };
+      }
       const outcome = await deps.stores.inquiries.recordOnce(tenantId, input);
-      log({ level: 'INFO', message: outcome.created ? 'Inquiry recorded' : 'Inquiry already recorded', tenantId, inquiryId: outcome.inquiry.id, format: extracted.format, propertyId });
       outcomes.push({ tenantId, ...outcome });
+      log({
+        level: input.status === 'refused' ? 'WARN' : 'INFO',
+        message: input.status === 'refused' ? 'Inquiry refused' : outcome.created ? 'Inquiry recorded' : 'Inquiry already recorded',
+        tenantId,
+        inquiryId: outcome.inquiry.id,
+        sesMessageId: mail.messageId,
+        ...(input.status === 'refused' ? { reason: input.refusedReason } : { format: input.format, propertyId: input.propertyId }),
+        authenticated: sender.authenticated,
+        ...(parsed ? { parseMs: Math.round(parsed.ms) } : {}),
+      });
     }
     return outcomes;
+  }
+
+  async function propertyOf(tenantId: string, parsed: ParsedMessage): Promise<{ propertyId?: string }> {
+    const extracted = parsed.extracted!;
+    const propertyId = await resolveProperty(tenantId, extracted.propertyRef, extracted.portal, extracted.portalObjectId);
+    return propertyId ? { propertyId } : {};
   }
 
   return async (event: SESEvent): Promise<InboundOutcome[]> => {
@@ -136,4 +172,33 @@ export function createInboundHandler(deps: InboundDeps) {
     for (const record of event.Records) outcomes.push(...(await processRecord(record)));
     return outcomes;
   };
+}
+
+/** SES's verdicts, as SES sent them; a verdict missing from the receipt is PROCESSING_FAILED. */
+function verdictsOf(receipt: Record<string, unknown>) {
+  const status = (name: string) => {
+    const value = (receipt[name] as { status?: unknown } | undefined)?.status;
+    return (typeof value === 'string' && line(value, 40)) || 'PROCESSING_FAILED';
+  };
+  return { spam: status('spamVerdict'), virus: status('virusVerdict'), spf: status('spfVerdict'), dkim: status('dkimVerdict'), dmarc: status('dmarcVerdict') };
+}
+
+function senderFields(sender: Authentication) {
+  return {
+    fromAddress: sender.authenticated ? sender.address : null,
+    authenticated: sender.authenticated,
+    authenticationReason: line(sender.reason, 500) ?? undefined,
+  };
+}
+
+/** SES's Message-ID of a message that was not read: kept if within the limit, else its digest. */
+function eventMessageId(value: unknown, limits: InboundLimits): string | null {
+  const id = messageIdOf(typeof value === 'string' ? value : null);
+  if (id === null) return null;
+  return Buffer.byteLength(id) > limits.maxMessageIdBytes ? digestId(id) : id;
+}
+
+function isoTime(value: unknown): string {
+  const date = new Date(typeof value === 'string' ? value : Date.now());
+  return Number.isNaN(date.getTime()) ? new Date().toISOString() : date.toISOString();
 }

@@ -31,10 +31,13 @@ export function parsePortalText(mail: Mail): ExtractedInquiry | undefined {
       messageStart = index + 1;
       break;
     }
-    const match = /^([^:]{2,40}):\s*(.*)$/.exec(current);
-    if (!match) continue;
-    const field = LABELS.find(([label]) => label.test(match[1]!.trim()))?.[1];
-    if (field && !(field in fields)) fields[field] = match[2]!;
+    // `Label: value`, the label 2–40 characters before the first colon. Read with indexOf, not a
+    // regular expression: `:\s*(.*)$` backtracks quadratically over a long run of spaces.
+    const colon = current.indexOf(':');
+    if (colon < 2 || colon > 40) continue;
+    const label = current.slice(0, colon).trim();
+    const field = LABELS.find(([pattern]) => pattern.test(label))?.[1];
+    if (field && !(field in fields)) fields[field] = current.slice(colon + 1).trimStart();
   }
   const labelled = Object.keys(fields).length;
   if (!fields.email || labelled < 3) return undefined;

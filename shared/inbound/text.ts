@@ -68,8 +68,12 @@ export function isoDate(value: unknown): string | null {
   return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${y}-${m}-${d}` ? null : `${y}-${m}-${d}`;
 }
 
+/** The first `max` UTF-16 units, without a surrogate pair cut in half; copies no more than that. */
 function truncate(value: string, max: number): string {
-  return value.length <= max ? value : [...value].slice(0, max).join('').slice(0, max);
+  if (value.length <= max) return value;
+  const head = value.slice(0, max);
+  const last = head.charCodeAt(head.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? head.slice(0, -1) : head;
 }
 
 /** An extracted inquiry: what a format found, with everything it did not find absent. */

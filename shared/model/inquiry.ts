@@ -37,23 +37,36 @@ export const INQUIRY_STATUSES = ['received', 'refused'] as const;
 
 /**
  * An inquiry e-mail as recorded. `received` ones were parsed and raise InquiryReceived; `refused`
- * ones (spam or virus verdict FAIL, over the size limit) are kept for the record, unparsed.
+ * ones (spam or virus verdict FAIL, over the size limit, over a parsing bound, unparseable) are
+ * kept for the record with the reason, and raise no event.
  */
 export const Inquiry = EntityMeta.extend({
   status: z.enum(INQUIRY_STATUSES),
   refusedReason: z.string().optional(),
-  /** The Message-ID header (or a digest of the message when it has none): one inquiry per message. */
+  /**
+   * The Message-ID header (a `sha256:` digest when the message has none, or one too long to keep).
+   * One received inquiry per Message-ID and authenticated sender domain; refused ones never count.
+   */
   messageId: z.string().max(998),
   /** SES's id of the delivery, which names the raw message in the bucket. */
   sesMessageId: z.string(),
   rawMessage: z.object({ bucket: z.string(), key: z.string(), sizeBytes: z.number().int().nonnegative() }),
   recipient: z.string(),
+  /** The From header as the message has it, authenticated or not: for people, never for matching. */
   from: z.string().max(FIELD_LIMITS.line).nullable(),
-  /** The sender's address alone, lower-cased: what a trigger filters portals and web sites by. */
+  /**
+   * The sender's address alone, lower-cased, set only when the From domain is authenticated: what a
+   * trigger filters portals and web sites by. Null for any unauthenticated sender (see `from`).
+   */
   fromAddress: z.string().max(FIELD_LIMITS.email).nullable().default(null),
+  /** Whether the From domain is authenticated: DMARC PASS, or DKIM PASS signed by that domain. */
+  authenticated: z.boolean().default(false),
+  /** Why the From domain is or is not authenticated, for people. */
+  authenticationReason: z.string().max(500).optional(),
   subject: z.string().max(998).nullable(),
   receivedAt: z.iso.datetime(),
-  verdicts: z.object({ spam: z.string(), virus: z.string() }),
+  /** SES's verdicts as it sent them (PASS, FAIL, GRAY, PROCESSING_FAILED); spf/dkim/dmarc absent on older inquiries. */
+  verdicts: z.object({ spam: z.string(), virus: z.string(), spf: z.string().optional(), dkim: z.string().optional(), dmarc: z.string().optional() }),
   format: z.enum(INQUIRY_FORMATS).optional(),
   extracted: ExtractedInquiry.optional(),
   propertyId: z.string().optional(),
@@ -62,4 +75,5 @@ export const Inquiry = EntityMeta.extend({
   causedBy: CausedBy.optional(),
 });
 export type Inquiry = z.infer<typeof Inquiry>;
-export type InquiryInput = Omit<Inquiry, keyof EntityMeta | 'causedBy'>;
+/** What the inbound-mail function records (`authenticated` defaults to false). */
+export type InquiryInput = Omit<z.input<typeof Inquiry>, keyof EntityMeta | 'causedBy'>;

@@ -26,8 +26,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Deeper than any pattern may nest (the compiler refuses past 16): the parser stops there rather than recurse further. */
+const MAX_DEPTH = 64;
+
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   done(): boolean {
@@ -44,8 +51,12 @@ class Parser {
 
   value(): unknown {
     const ch = this.text[this.pos];
-    if (ch === '{') return this.object();
-    if (ch === '[') return this.array();
+    if (ch === '{' || ch === '[') {
+      if (++this.depth > MAX_DEPTH) this.fail(`Nested deeper than ${MAX_DEPTH} levels`);
+      const value = ch === '{' ? this.object() : this.array();
+      this.depth--;
+      return value;
+    }
     if (ch === '"') return this.string();
     if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number();
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
@@ -100,15 +111,18 @@ class Parser {
     }
   }
 
+  /** Sticky expressions read at the position, never a copy of the rest of the text (linear in the text, whatever its strings). */
   private string(): string {
-    const match = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(this.text.slice(this.pos));
+    STRING.lastIndex = this.pos;
+    const match = STRING.exec(this.text);
     if (!match) return this.fail('Malformed string');
     this.pos += match[0].length;
     return JSON.parse(match[0]) as string;
   }
 
   private number(): number {
-    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.pos));
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
     if (!match) return this.fail('Malformed number');
     this.pos += match[0].length;
     return Number(match[0]);

@@ -26,6 +26,12 @@ export interface ContactStore extends WriteStore<Contact, ContactInput> {
   list(tenantId: string, query?: ContactListQuery): Promise<Page<Contact>>;
 }
 
+/** Upsert rounds that may see the same state and fail again; rounds in all (a backstop); the ceiling of the random pause between rounds. */
+const UPSERT_STALLED_ROUNDS = 10;
+const UPSERT_MAX_ROUNDS = 1_000;
+const UPSERT_PAUSE_MAX_MS = 100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class DynamoContactStore extends DynamoStore<Contact> implements ContactStore {
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     super(
@@ -53,16 +59,29 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
     return this.table.update(tenantId, id, patch, version, options);
   }
 
+  /**
+   * Concurrent upserts of one new e-mail all succeed: one creates the contact, and each of the others,
+   * its create refused by the e-mail's uniqueness item, reads the winner and merges into it. A merge
+   * refused by a concurrent change (a newer version, a transaction in flight) reads again and
+   * re-applies. A round lost to another writer is progress (the contact's version moved on), so an
+   * upsert keeps going however many arrive at once, with a random pause that spreads them out. Only
+   * rounds that see nothing change (an e-mail whose reservation names no contact) are capped.
+   */
   async upsertByEmail(tenantId: string, fields: ContactUpsert, options?: WriteOptions) {
-    for (let attempt = 0; ; attempt++) {
+    let seen: string | undefined;
+    let stalled = 0;
+    for (let round = 1; ; round++) {
       const existing = await this.findByEmail(tenantId, fields.email);
       try {
         if (!existing) return { contact: await this.create(tenantId, parseOrThrow(ContactInput, fields), options), created: true };
         return { contact: await this.update(tenantId, existing.id, fields, existing.version, { ...options, current: existing }), created: false };
       } catch (error) {
-        // A concurrent writer took the e-mail or changed the contact: read again and re-apply, once.
-        if (error instanceof ConflictError && attempt === 0) continue;
-        throw error;
+        if (!(error instanceof ConflictError) || error.code === 'pick_list_value_in_use') throw error;
+        const state = existing ? `${existing.id}@${existing.version}` : 'none';
+        stalled = state === seen ? stalled + 1 : 0;
+        seen = state;
+        if (stalled >= UPSERT_STALLED_ROUNDS || round >= UPSERT_MAX_ROUNDS) throw error;
+        await sleep(Math.random() * Math.min(UPSERT_PAUSE_MAX_MS, 2 ** round));
       }
     }
   }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SCHEMA_VERSION, SOURCE_OF, type DetailType } from '#events/catalogue';
 import type { LocalStack } from '#infra/local/stack';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '#infra/tables';
@@ -47,12 +47,16 @@ export async function requestsPerRun(stack: LocalStack): Promise<RunCount[]> {
     stores,
     automations,
     executions: new DynamoExecutionStore(doc, names[EXECUTIONS_TABLE.envVar]!, names[AUTOMATIONS_TABLE.envVar]!),
-    mailer: new SesMailer(new SESClient({ endpoint: stack.sesUrl })),
+    mailer: new SesMailer(new SESv2Client({ endpoint: stack.sesUrl })),
     log: () => undefined,
   });
 
   const t = `bench-${Date.now().toString(36)}`;
-  await stores.settings.put(t, { name: 'Bench Immobilien', timeZone: 'Europe/Berlin', senderAddress: 'info@bench.example', inboundAddresses: [] });
+  // The sender domain is the tenant's own and verified, or SES refuses every send.
+  const domain = `${t}.bench.example`;
+  await stack.senderDomains.register(t, domain);
+  stack.verifyDomain(domain);
+  await stores.settings.put(t, { name: 'Bench Immobilien', timeZone: 'Europe/Berlin', senderAddress: `info@${domain}`, inboundAddresses: [] });
   const anna = await stores.users.create(t, UserInput.parse({ firstName: 'Anna', lastName: 'Agent', email: 'anna@bench.example' }));
   const property = await stores.properties.create(t, PropertyInput.parse({ unitId: 'B-1', title: 'Altbau', contactPersonId: anna.id }));
   const sold = await stores.properties.create(t, PropertyInput.parse({ unitId: 'B-2', title: 'Verkauft' }));
@@ -66,7 +70,7 @@ export async function requestsPerRun(stack: LocalStack): Promise<RunCount[]> {
   const { inquiry } = await stores.inquiries.recordOnce(t, {
     status: 'received', messageId: `<bench-${t}@x>`, sesMessageId: 's', rawMessage: { bucket: 'b', key: 'inbound/s', sizeBytes: 1 }, recipient: 'in@bench.example',
     from: 'ImmobilienScout24 <noreply@immobilienscout24.de>', fromAddress: 'noreply@immobilienscout24.de', subject: 'Anfrage', receivedAt: new Date().toISOString(),
-    verdicts: { spam: 'PASS', virus: 'PASS' }, format: 'portal-text', propertyId: property.id,
+    verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' }, authenticated: true, authenticationReason: 'DMARC PASS', format: 'portal-text', propertyId: property.id,
     extracted: { format: 'portal-text', portal: 'ImmobilienScout24', salutation: 'ms', firstName: 'Julia', lastName: 'Neu', email: 'julia@bench.example', phone: null, message: 'Hallo', propertyRef: 'B-1', portalObjectId: null, preferredContact: [], wishes: [], sentOn: null, address: null },
   });
   const fromInquiry = await stores.contacts.create(t, ContactInput.parse({ lastName: 'Neu', email: 'neu@bench.example', source: 'Anfrage (ImmobilienScout24)' }), { causedBy: { automationId: 'other', executionId: 'x', depth: 1 } });

@@ -10,7 +10,7 @@ import { costModel } from './cost.ts';
 import { completions, endToEnd, recordCompletion } from './end-to-end.ts';
 import { birthdayScale, putEventsPerBirthdays, putEventsPerStreamRecords } from './events-and-birthdays.ts';
 import { inquiryParsing } from './inquiries.ts';
-import { matcherCost } from './matcher.ts';
+import { matcherCost, worstPatternCost } from './matcher.ts';
 import { requestsPerRun } from './requests-per-run.ts';
 import { table } from './support.ts';
 
@@ -88,8 +88,10 @@ try {
 
   step('5. Matcher');
   const matcher = matcherCost();
-  results.matcher = matcher;
+  const worst = worstPatternCost();
+  results.matcher = { ...matcher, worstPattern: worst };
   table('5. Matcher: 1,000 patterns against one event', [matcher]);
+  table('5. Matcher: the worst pattern the limits allow (target: saveMs < 50)', [worst]);
 
   step('7. Inquiry parsing');
   const parsing = await inquiryParsing();

@@ -8,7 +8,7 @@ import { waitFor } from '../support/wait.ts';
 let api: TestApi;
 let world: Awaited<ReturnType<typeof agencyWorld>>;
 const t = tenant();
-const INBOUND = 'anfragen@acme-visibility.example';
+const INBOUND = `anfragen@${t}.acme.example`;
 const SUBJECT = 'Ihr Besichtigungstermin am 03.12.2026 um 14:00 Uhr';
 
 beforeAll(async () => {

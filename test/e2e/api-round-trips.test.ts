@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { verifiedDomain } from '../support/automation-world.ts';
 import { useTestApi, type TestApi } from '../support/local-api.ts';
 import { tenant } from '../support/dynamo.ts';
 
@@ -18,8 +19,10 @@ const ok = async (reply: Promise<{ status: number; body: any }>, status = 200) =
 describe('round trips through the HTTP API', () => {
   it('reads and writes the tenant settings', async () => {
     expect(await ok(api.call('GET', '/settings', { token: admin }))).toMatchObject({ timeZone: 'Europe/Berlin', version: 0 });
-    const saved = await ok(api.call('PUT', '/settings', { token: admin, body: { name: 'Acme Immobilien', senderAddress: 'info@acme.example', inboundAddresses: [`in-${t}@crm.example`] } }));
-    expect(saved).toMatchObject({ name: 'Acme Immobilien', version: 1 });
+    // The sender address on the tenant's own verified domain, inquiries to its platform address.
+    const domain = await verifiedDomain(api, admin, `${t}.acme.example`);
+    const saved = await ok(api.call('PUT', '/settings', { token: admin, body: { name: 'Acme Immobilien', senderAddress: `info@${domain}`, inboundAddresses: [`${t}@inbound.crm.example`] } }));
+    expect(saved).toMatchObject({ name: 'Acme Immobilien', senderAddress: `info@${domain}`, inboundAddresses: [`${t}@inbound.crm.example`], version: 1 });
     expect(await ok(api.call('GET', '/settings', { token: admin }))).toEqual(saved);
     expect((await api.call('PUT', '/settings', { token: admin, body: { name: 'Stale' } })).status).toBe(409);
   });

@@ -23,7 +23,7 @@ const t = tenant();
 
 beforeAll(async () => {
   api = await startTestApi({ wrapMailer: hanging });
-  world = await agencyWorld(api, t, `in-${t}@crm.example`);
+  world = await agencyWorld(api, t);
 });
 afterAll(async () => {
   gate.release?.(new Error('test over'));

@@ -1,4 +1,4 @@
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SesMailer } from '#shared/engine/mailer';
@@ -16,9 +16,9 @@ const t = tenant();
 beforeAll(async () => {
   const proxyUrl = await proxy.start();
   // SDK retries off, so each fault reaches the engine and the bus's redelivery does the retrying.
-  api = await startTestApi({ wrapMailer: () => new SesMailer(new SESClient({ endpoint: proxyUrl, maxAttempts: 1 })) });
+  api = await startTestApi({ wrapMailer: () => new SesMailer(new SESv2Client({ endpoint: proxyUrl, maxAttempts: 1 })) });
   proxy.target = api.stack.sesUrl;
-  world = await agencyWorld(api, t, `in-${t}@crm.example`);
+  world = await agencyWorld(api, t);
 });
 afterAll(async () => {
   await api.stack.stop();

@@ -7,7 +7,8 @@ import { waitFor } from '../support/wait.ts';
 let api: TestApi;
 let world: Awaited<ReturnType<typeof agencyWorld>>;
 const t = tenant();
-const INBOUND = 'anfragen@meine-immobilien.de';
+// The tenant's own verified domain (agencyWorld registers and verifies it).
+const INBOUND = `anfragen@${t}.acme.example`;
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -26,7 +27,8 @@ describe('the seven presets, through the API alone', () => {
     expect(execution).toMatchObject({ status: 'succeeded', eventType: 'ActivityCreated', steps: [{ type: 'send_email', status: 'succeeded' }] });
     const [mail] = await mailTo(api, 'erika@example.com');
     expect(mail!.subject).toBe('Ihr Besichtigungstermin am 03.12.2026 um 14:00 Uhr');
-    expect(mail!.from).toContain('info@acme.example');
+    expect(mail!.from).toContain(`info@${t}.acme.example`);
+    expect(mail!.from).toContain(world.senderAddress);
     expect(mail!.body.text).toContain('Sehr geehrte Frau Musterfrau');
     expect(mail!.body.text).toContain('"Altbau in Mitte"');
     const ics = mail!.attachments.find((a) => a.filename === 'einladung.ics')!;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifiedDomain } from '../support/automation-world.ts';
 import { startTestApi, type TestApi } from '../support/local-api.ts';
 import { tenant } from '../support/dynamo.ts';
 import { waitFor } from '../support/wait.ts';
@@ -19,6 +20,8 @@ beforeAll(async () => {
   api = await startTestApi();
   const admin = await api.token(t, 'admin');
   agent = await api.token(t, 'agent');
+  // An inbound address must be on a verified domain of the tenant.
+  await verifiedDomain(api, admin, 'meine-immobilien.de');
   expect((await api.call('PUT', '/settings', { token: admin, body: { name: 'Meine Immobilien', inboundAddresses: [INBOUND] } })).status).toBe(200);
   for (const [unitId, portalIds] of [
     ['MI-2026-014', { immoscout24: '148923311' }],
@@ -52,7 +55,33 @@ const LINKED: Record<string, string | undefined> = {
   'portal-text-only': 'MI-2026-030',
   'hostile-xxe-markup': 'MI-2026-014',
   'unstructured-personal': undefined,
+  'forged-portal-sender': 'MI-2026-030',
 };
+
+/**
+ * Whether each fixture's From domain is authenticated, by the verdicts its X-Local-…-Verdict
+ * headers give the local SMTP stand-in (GRAY without one): DMARC PASS, or (website-tagged-html,
+ * no DMARC record) a DKIM PASS signed by the From domain. The forged portal mail passes SPF and
+ * DKIM for the attacker's own domain only.
+ */
+const AUTHENTICATED: Record<string, string | null> = {
+  'portal-openimmo-utf8': 'noreply@immobilienscout24.de',
+  'portal-text-only': 'noreply@immobilienscout24.de',
+  'website-openimmo-latin1': 'info@meine-immobilien.de',
+  'website-tagged-html': 'info@meine-immobilien.de',
+  'unstructured-personal': 'sabine.krueger@example.com',
+  'hostile-xxe-markup': null,
+  'unstructured-html-only': null,
+  'forged-portal-sender': null,
+};
+
+/** The verdicts a fixture's X-Local-…-Verdict headers set, and the bytes of those lines (the stand-in strips them). */
+function localVerdicts(raw: Buffer) {
+  const text = raw.toString('latin1');
+  const verdict = (name: string) => new RegExp(`^X-Local-${name}-Verdict:\\s*(\\S+)`, 'im').exec(text)?.[1] ?? 'GRAY';
+  const strippedBytes = [...text.matchAll(/^X-Local-[^\n]*\n/gim)].reduce((n, m) => n + m[0].length, 0);
+  return { verdicts: { spf: verdict('Spf'), dkim: verdict('Dkim'), dmarc: verdict('Dmarc') }, strippedBytes };
+}
 
 describe('inquiry e-mails over SMTP', () => {
   for (const name of fixtures) {
@@ -60,12 +89,17 @@ describe('inquiry e-mails over SMTP', () => {
       const { note: _note, ...expected } = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8'));
       const raw = readFileSync(join(DIR, `${name}.eml`));
       const messageId = /^Message-ID:\s*(.+)$/im.exec(raw.toString('latin1'))![1]!.trim();
+      const { verdicts, strippedBytes } = localVerdicts(raw);
       await send(raw);
       const inquiry = await waitFor(async () => (await inquiries()).find((i) => i.messageId === messageId), `the inquiry of ${name}`);
-      expect(inquiry).toMatchObject({ status: 'received', format: expected.format, recipient: INBOUND, verdicts: { spam: 'PASS', virus: 'PASS' } });
+      expect(inquiry).toMatchObject({ status: 'received', format: expected.format, recipient: INBOUND, verdicts: { spam: 'PASS', virus: 'PASS', ...verdicts } });
+      expect(name in AUTHENTICATED, `AUTHENTICATED names ${name}`).toBe(true);
+      expect(inquiry).toMatchObject({ authenticated: AUTHENTICATED[name] !== null, fromAddress: AUTHENTICATED[name], authenticationReason: expect.any(String) });
+      expect(inquiry.from).toMatch(/@/);
       expect(inquiry.extracted).toMatchObject(expected);
       expect(inquiry.rawMessage).toMatchObject({ bucket: 'crm-inbound-mail', key: expect.stringMatching(/^inbound\//), sizeBytes: expect.any(Number) });
-      expect(inquiry.rawMessage.sizeBytes).toBeGreaterThanOrEqual(raw.length);
+      expect(inquiry.rawMessage.sizeBytes).toBeGreaterThanOrEqual(raw.length - strippedBytes);
+      expect(readFileSync(api.stack.s3.pathOf('crm-inbound-mail', inquiry.rawMessage.key), 'latin1')).not.toMatch(/X-Local-/i);
       const unit = LINKED[name];
       if (unit) expect(inquiry.propertyId).toBe(properties[unit]);
       else expect(inquiry).not.toHaveProperty('propertyId');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sendEml } from '../support/automation-world.ts';
+import { sendEml, verifiedDomain } from '../support/automation-world.ts';
 import { tenant } from '../support/dynamo.ts';
 import { useTestApi, type TestSession } from '../support/local-api.ts';
 import { waitFor } from '../support/wait.ts';
@@ -17,6 +17,7 @@ const inquiries = async () => (await session.api.call('GET', '/inquiries?limit=1
 describe('an inquiry mailed with an HTML part only', () => {
   it('records the HTML body\'s text as the message, read back with GET /inquiries/{id}', async () => {
     const { api, admin, agent } = session;
+    await verifiedDomain(api, admin, 'html-only.example');
     expect((await api.call('PUT', '/settings', { token: admin, body: { name: 'Acme', inboundAddresses: [INBOUND] } })).status).toBe(200);
     await sendEml(api, `${FIXTURE}.eml`, INBOUND);
     const listed = await waitFor(async () => (await inquiries()).find((i) => i.messageId === '<html-only-7731@mail.example.net>'), 'the inquiry');

@@ -49,14 +49,17 @@ describe('runners', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failedId, 'QueueName'] } }] });
   });
 
-  it('may send only from the sender identities, query only the enabled index, and write executions', () => {
+  it('may send only with SES v2 SendEmail, query only the enabled index, and write executions', () => {
     const [, policy] = find('AWS::IAM::Policy', 'dealsRunner');
     const statements = policy.Properties.PolicyDocument.Statement as any[];
     const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
-    const ses = byAction('ses:SendRawEmail');
+    const ses = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
-    expect(JSON.stringify(ses[0].Resource)).toContain(':identity/crm.example');
+    expect(ses[0].Action).toBe('ses:SendEmail');
+    expect(ses[0].Condition).toEqual({ StringEquals: { 'ses:ApiVersion': '2019-09-27' } });
+    expect(JSON.stringify(ses[0].Resource)).toContain(':identity/*');
     expect(JSON.stringify(ses[0].Resource)).not.toContain('"*"');
+    expect(byAction('ses:SendRawEmail')).toEqual([]);
     const automationQuery = statements.find((s) => s.Action === 'dynamodb:Query' && JSON.stringify(s.Resource).includes('EnabledIndex'));
     expect(JSON.stringify(automationQuery.Resource)).toMatch(/AutomationsTable.*\/index\/EnabledIndex/);
     const executionWrites = statements.find((s) => JSON.stringify(s.Resource).includes('ExecutionsTable'));

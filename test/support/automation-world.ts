@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { expect } from 'vitest';
+import { verifyDomainLocally } from '#infra/local/ses-v2';
 import { dateInZone } from '#shared/birthdays/dates';
+import { domainOf } from '#shared/senders/domain-name';
 import type { TestApi } from './local-api.ts';
 import { waitFor } from './wait.ts';
 
@@ -16,8 +18,25 @@ export interface SentMail {
   at: number;
 }
 
-/** A tenant set up as an agency would be: settings, two agents, a property, a contact. */
-export async function agencyWorld(api: TestApi, tenantId: string, inbound: string) {
+/**
+ * Registers `domain` for the admin's tenant (`POST /sender-domains`) and verifies it in the local
+ * SES stand-in, as `npm run verify-domain` does: afterwards the tenant may send from it and
+ * receive inquiries at it.
+ */
+export async function verifiedDomain(api: TestApi, admin: string, domain: string): Promise<string> {
+  const reply = await api.call('POST', '/sender-domains', { token: admin, body: { domain } });
+  expect(reply.status, `POST /sender-domains ${domain}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
+  await verifyDomainLocally(api.stack.sesUrl, domain);
+  return domain;
+}
+
+/**
+ * A tenant set up as an agency would be: its own sender domain `<tenantId>.acme.example`,
+ * registered and verified, settings sending from `info@` there and receiving inquiries at
+ * `inbound` (default `anfragen@` the same domain; another domain is registered and verified too,
+ * an address on the platform's inbound domain is taken as it is), two agents, a property, a contact.
+ */
+export async function agencyWorld(api: TestApi, tenantId: string, inbound?: string) {
   const admin = await api.token(tenantId, 'admin');
   const agent = await api.token(tenantId, 'agent');
   const must = async (method: string, path: string, body: unknown, token = agent) => {
@@ -25,7 +44,12 @@ export async function agencyWorld(api: TestApi, tenantId: string, inbound: strin
     expect(reply.status, `${method} ${path}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
     return reply.body;
   };
-  await must('PUT', '/settings', { name: 'Acme Immobilien', senderAddress: 'info@acme.example', inboundAddresses: [inbound] }, admin);
+  const domain = await verifiedDomain(api, admin, `${tenantId}.acme.example`);
+  const senderAddress = `info@${domain}`;
+  const inboundAddress = inbound ?? `anfragen@${domain}`;
+  const inboundDomain = domainOf(inboundAddress);
+  if (inboundDomain !== domain && inboundDomain !== api.stack.senderDomains.platformInboundDomain) await verifiedDomain(api, admin, inboundDomain);
+  await must('PUT', '/settings', { name: 'Acme Immobilien', senderAddress, inboundAddresses: [inboundAddress] }, admin);
   const anna = await must('POST', '/users', { firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' }, admin);
   const otto = await must('POST', '/users', { firstName: 'Otto', lastName: 'Owner', email: 'otto@acme.example' }, admin);
   const property = await must('POST', '/properties', { unitId: 'MI-2026-014', title: 'Altbau in Mitte', contactPersonId: anna.id, portalIds: { immoscout24: '148923311' } });
@@ -40,7 +64,7 @@ export async function agencyWorld(api: TestApi, tenantId: string, inbound: strin
     gdprConsent: true,
     ownerId: otto.id,
   });
-  return { admin, agent, anna, otto, property, erika, today, must };
+  return { admin, agent, anna, otto, property, erika, today, must, domain, senderAddress, inbound: inboundAddress };
 }
 
 export async function installPreset(api: TestApi, admin: string, preset: string, params: Record<string, unknown> = {}) {

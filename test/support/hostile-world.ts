@@ -34,7 +34,8 @@ export const faulty = (base: Mailer): Mailer => ({
 /** A tenant of its own: settings, a contact person, an owner, a property and a contact, every address unique to the tenant. */
 export async function hostileWorld(api: TestApi) {
   const t = tenant();
-  const w = await agencyWorld(api, t, `in-${t}@crm.example`);
+  // Inquiries go to the tenant's own platform address; mail goes out from its own verified domain.
+  const w = await agencyWorld(api, t, `${t}@${api.stack.senderDomains.platformInboundDomain}`);
   const owner = await w.must('POST', '/users', { firstName: 'Otto', lastName: 'Owner', email: `owner-${t}@acme.example` }, w.admin);
   const person = await w.must('POST', '/users', { firstName: 'Anna', lastName: 'Agent', email: `person-${t}@acme.example` }, w.admin);
   const property = await w.must('POST', '/properties', { unitId: `U-${t}`, title: 'Altbau', contactPersonId: person.id });

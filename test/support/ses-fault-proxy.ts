@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * Stands between the mailer and the local SES endpoint and answers the next requests with an SES
- * error instead of forwarding them, as SES does when it throttles or rejects a message.
+ * v2 error instead of forwarding them, as SES does when it throttles or rejects a message: JSON,
+ * the error's name in `x-amzn-ErrorType` (the SDK's error name).
  */
 export class SesFaultProxy {
   target = '';
@@ -25,10 +26,8 @@ export class SesFaultProxy {
         const fault = this.faults.shift();
         if (fault) {
           this.refused++;
-          res.writeHead(fault.status, { 'content-type': 'text/xml' });
-          res.end(
-            `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${fault.message}</Message></Error><RequestId>fault-${this.refused}</RequestId></ErrorResponse>`,
-          );
+          res.writeHead(fault.status, { 'content-type': 'application/json', 'x-amzn-ErrorType': fault.code, 'x-amzn-RequestId': `fault-${this.refused}` });
+          res.end(JSON.stringify({ message: fault.message }));
           return;
         }
         this.forwarded++;

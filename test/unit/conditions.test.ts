@@ -150,6 +150,12 @@ describe('warnings', () => {
     expect(never({ event: 'DealStageChanged', where: { fromStage: ['Besichtigung'], toStage: ['Reserviert'] } })).toEqual([]);
   });
 
+  it('warns of an inquiry automation that would act on unauthenticated senders', () => {
+    const create = [{ type: 'create_contact' }];
+    expect(automationWarnings(definition({ event: 'InquiryReceived', where: { inquiry: { fromAddress: ['noreply@portal.example'] } } }, create), {}).map((w) => w.code)).toEqual(['unauthenticated_sender']);
+    expect(automationWarnings(definition({ event: 'InquiryReceived', where: { inquiry: { authenticated: [true] } } }, create), {})).toEqual([]);
+  });
+
   it('warns of a birthday greeting sent as transactional, and of an invitation for any activity', () => {
     const ctx = { senderAddress: 'info@acme.example' };
     expect(automationWarnings(definition({ event: 'ContactBirthday' }, [mail]), ctx).map((w) => w.code)).toEqual(['marketing_without_consent_check']);

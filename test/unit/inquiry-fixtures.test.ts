@@ -8,8 +8,8 @@ const DIR = join(import.meta.dirname, '../fixtures/inquiries');
 const names = readdirSync(DIR).filter((f) => f.endsWith('.eml')).map((f) => f.replace(/\.eml$/, ''));
 
 describe('inquiry fixtures', () => {
-  it('finds all seven fixtures', () => {
-    expect(names).toHaveLength(7);
+  it('finds all eight fixtures', () => {
+    expect(names).toHaveLength(8);
   });
 
   for (const name of names) {

@@ -126,6 +126,7 @@ export const sendEmail: ActionHandler<Action> = async (action, ctx, step, { mail
   }
   const replyTo = (ctx.owner ?? ctx.contactPerson)?.email;
   const mail = {
+    tenantId: ctx.tenantId,
     from: { address: ctx.tenant.senderAddress, ...(ctx.tenant.name ? { name: ctx.tenant.name } : {}) },
     to: to.email,
     ...(replyTo && replyTo !== to.email ? { replyTo } : {}),

@@ -1,0 +1,181 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { isFinal, type Execution, type StepRecord } from '../automations/execution.ts';
+import type { Automation } from '../automations/model.ts';
+import { ConflictError } from '../errors.ts';
+import type { AutomationStore } from '../stores/automation-store.ts';
+import type { CrmStores } from '../stores/crm-stores.ts';
+import type { ExecutionStore } from '../stores/execution-store.ts';
+import { sentEmailRecorded } from './actions/send-email.ts';
+import type { IncomingEvent } from './engine.ts';
+import { executionIdOf } from './execution-id.ts';
+import { madeAChange } from './run.ts';
+
+export interface RunFailuresDeps {
+  automations: Pick<AutomationStore, 'list'>;
+  executions: Pick<ExecutionStore, 'get' | 'finish'>;
+  /** With it, a send found started is looked up: its e-mail activity proves it went out. */
+  stores?: Pick<CrmStores, 'activities'>;
+  now?: () => Date;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/** An event whose runner gave up (its retries exhausted), with why. */
+export interface FailedDelivery {
+  event: IncomingEvent;
+  reason: string;
+}
+
+export interface ClosedRun {
+  automationId: string;
+  executionId: string;
+  status: Execution['status'];
+}
+
+/**
+ * What happens once the runner has given up on an event (in AWS: Lambda's async retries are
+ * exhausted and the invocation lands on the `FailedRuns` queue; locally: the bus dead-letters the
+ * delivery). The runs of that event that are still open (`running`, or failed with `retryable`)
+ * would otherwise stay so for ever: each is closed for good, `retryable: false`, with the reason,
+ * and the automation's last-run fields and counters are updated with it (`finish`).
+ *
+ * The runs are found by their derived ids (`executionIdOf` of tenant, automation and eventKey)
+ * over the tenant's automations for the event type, disabled ones included. A run ends `failed`
+ * (`error`: "Given up after the retries: …"), or, as the engine would have ended it, `partial` when
+ * a step changed something, `uncertain` when a send was interrupted (never sent again; an e-mail
+ * activity proves a send, then the step succeeded), `succeeded` when every step had in fact
+ * finished. Closed and unknown runs are left alone, so a repeated failure record changes nothing.
+ */
+export function createRunFailures(deps: RunFailuresDeps) {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+
+  async function automationsFor(tenantId: string, type: string): Promise<Automation[]> {
+    const found: Automation[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.automations.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
+      found.push(...page.items.filter((a) => a.trigger.event === type));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return found;
+  }
+
+  async function closeOne(tenantId: string, executionId: string, reason: string): Promise<ClosedRun | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const execution = await deps.executions.get(tenantId, executionId);
+      if (!execution || isFinal(execution)) return undefined;
+      try {
+        const closed = await deps.executions.finish(await closedExecution(execution, reason), { final: true });
+        log({ level: 'WARN', message: 'Run closed after the retries were exhausted', automationId: closed.automationId, executionId, status: closed.status, reason });
+        return { automationId: closed.automationId, executionId, status: closed.status };
+      } catch (error) {
+        // Another attempt wrote the run meanwhile: look again.
+        if (!(error instanceof ConflictError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async function closedExecution(execution: Execution, reason: string): Promise<Execution> {
+    const at = now().toISOString();
+    const steps: StepRecord[] = [];
+    let changed = execution.steps.some((s) => s.status === 'succeeded' && madeAChange(s));
+    for (const step of execution.steps) {
+      if (step.status !== 'started') {
+        steps.push(step);
+      } else if (step.type === 'send_email') {
+        const sent = deps.stores ? await sentEmailRecorded(deps.stores, execution.tenantId, execution.id, step.index) : false;
+        if (sent) changed = true;
+        steps.push(
+          sent
+            ? { ...step, status: 'succeeded', finishedAt: at, result: { note: 'The attempt was interrupted after the send; the recorded e-mail activity confirms it' } }
+            : { ...step, status: 'uncertain', finishedAt: at, error: 'The attempt was interrupted during the send; whether the e-mail went out is unknown, and it is not sent again' },
+        );
+      } else {
+        // A write step found started may have written before the attempt ended.
+        changed = true;
+        steps.push({ ...step, status: 'failed', finishedAt: at, error: reason });
+      }
+    }
+    const text = `Given up after the retries: ${reason}`.slice(0, 1_000);
+    const uncertain = steps.some((s) => s.status === 'uncertain');
+    const finishedAt = at;
+    const durationMs = Math.max(0, Date.parse(finishedAt) - Date.parse(execution.startedAt));
+    const base = { ...execution, steps, retryable: false, finishedAt, durationMs };
+    if (uncertain) return { ...base, status: 'uncertain', reason: `A send was interrupted (not repeated); then: ${text}` };
+    // Every step had in fact finished (the last one's result was never recorded): the run did its work.
+    if (steps.every((s) => s.status === 'succeeded')) return { ...base, status: 'succeeded', error: undefined, reason: undefined };
+    return { ...base, status: changed ? 'partial' : 'failed', error: text };
+  }
+
+  /** Closes the open runs of the event; returns the ones it closed. */
+  async function close({ event, reason }: FailedDelivery): Promise<ClosedRun[]> {
+    const detail = event.detail ?? {};
+    const tenantId = detail.tenantId;
+    const eventKey = detail.eventKey;
+    const type = event['detail-type'];
+    if (typeof tenantId !== 'string' || typeof eventKey !== 'string' || typeof type !== 'string') {
+      log({ level: 'WARN', message: 'Failed event without tenantId, eventKey or detail-type; no run to close', type });
+      return [];
+    }
+    const closed: ClosedRun[] = [];
+    for (const automation of await automationsFor(tenantId, type)) {
+      const run = await closeOne(tenantId, executionIdOf(tenantId, automation.id, eventKey), reason);
+      if (run) closed.push(run);
+    }
+    return closed;
+  }
+
+  return { close };
+}
+
+export type RunFailures = ReturnType<typeof createRunFailures>;
+
+/**
+ * Reads one message of the `FailedRuns` queue: Lambda's record of an asynchronous invocation that
+ * failed (`requestContext.condition` RetriesExhausted or EventAgeExceeded, `requestPayload` the
+ * event EventBridge delivered, `responsePayload` the last error). Anything else is undefined.
+ */
+export function parseFailureRecord(body: string): FailedDelivery | undefined {
+  let record: any;
+  try {
+    record = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const event = record?.requestPayload;
+  if (typeof event !== 'object' || event === null || typeof event['detail-type'] !== 'string' || typeof event.detail !== 'object' || event.detail === null) return undefined;
+  const condition = typeof record.requestContext?.condition === 'string' ? record.requestContext.condition : 'RetriesExhausted';
+  const attempts = record.requestContext?.approximateInvokeCount;
+  const payload = record.responsePayload;
+  const error = typeof payload?.errorMessage === 'string' ? `${typeof payload.errorType === 'string' && payload.errorType !== 'Error' ? `${payload.errorType}: ` : ''}${payload.errorMessage}` : 'the runner failed';
+  return { event, reason: `${condition}${typeof attempts === 'number' ? ` after ${attempts} attempts` : ''}: ${error}` };
+}
+
+/**
+ * The run-failures function: an SQS event source on the `FailedRuns` queue with batch item
+ * failures. A message that cannot be read, or whose runs cannot be closed now (DynamoDB
+ * unavailable), is reported as failed: SQS delivers it again, and after the queue's receive
+ * limit moves it to its own dead-letter queue, whose alarm fires.
+ */
+export function createRunFailuresHandler(deps: RunFailuresDeps) {
+  const runFailures = createRunFailures(deps);
+  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
+      const failure = parseFailureRecord(message.body);
+      if (!failure) {
+        log({ level: 'ERROR', message: 'Not a failed-invocation record of a runner', messageId: message.messageId });
+        batchItemFailures.push({ itemIdentifier: message.messageId });
+        continue;
+      }
+      try {
+        await runFailures.close(failure);
+      } catch (error) {
+        log({ level: 'ERROR', message: 'Could not close the runs of a failed event', messageId: message.messageId, error: String(error) });
+        batchItemFailures.push({ itemIdentifier: message.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}

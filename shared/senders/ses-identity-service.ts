@@ -1,0 +1,79 @@
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { dkimRecords, sesTenantName, statusOfIdentity, type IdentityService, type IdentityState } from './identity-service.ts';
+
+let sesModule: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;
+const loadSes = () => (sesModule ??= import('@aws-sdk/client-sesv2'));
+
+const named = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
+
+/** Runs `call`; an `AlreadyExistsException` means an earlier attempt did the work. */
+async function idempotent(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (!named(error, 'AlreadyExistsException')) throw error;
+  }
+}
+
+export interface SesIdentityServiceOptions {
+  /**
+   * The ARN of the identity named `domain` (CreateTenantResourceAssociation takes an ARN): in the
+   * Lambda `SES_IDENTITY_ARN_PREFIX` + domain, which the CDK stack sets to
+   * `arn:<partition>:ses:<region>:<account>:identity/`.
+   */
+  identityArn: (domain: string) => string;
+}
+
+/**
+ * Sending identities in SES v2: `CreateEmailIdentity` with Easy DKIM (2048-bit keys SES rotates),
+ * one SES tenant per CRM tenant (`CreateTenant`, named by `sesTenantName`),
+ * `CreateTenantResourceAssociation` of the identity with that tenant only, `GetEmailIdentity` for
+ * the status. The SDK is loaded on first use, so API cold starts do not pay for it.
+ */
+export class SesIdentityService implements IdentityService {
+  private client?: Promise<SESv2Client>;
+
+  constructor(
+    client: SESv2Client | undefined,
+    private readonly options: SesIdentityServiceOptions,
+  ) {
+    if (client) this.client = Promise.resolve(client);
+  }
+
+  /** `SES_IDENTITY_ARN_PREFIX` from the environment (the API Lambda). */
+  static fromEnv(client?: SESv2Client): SesIdentityService {
+    const prefix = process.env.SES_IDENTITY_ARN_PREFIX;
+    if (!prefix) throw new Error('Environment variable SES_IDENTITY_ARN_PREFIX is not set');
+    return new SesIdentityService(client, { identityArn: (domain) => `${prefix}${domain}` });
+  }
+
+  private async ses() {
+    const sdk = await loadSes();
+    this.client ??= Promise.resolve(new sdk.SESv2Client({}));
+    return { sdk, client: await this.client };
+  }
+
+  async register(tenantId: string, domain: string): Promise<IdentityState> {
+    const { sdk, client } = await this.ses();
+    const TenantName = sesTenantName(tenantId);
+    await idempotent(() => client.send(new sdk.CreateTenantCommand({ TenantName })));
+    await idempotent(() =>
+      client.send(new sdk.CreateEmailIdentityCommand({ EmailIdentity: domain, DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' } })),
+    );
+    await idempotent(() => client.send(new sdk.CreateTenantResourceAssociationCommand({ TenantName, ResourceArn: this.options.identityArn(domain) })));
+    const state = await this.describe(domain);
+    if (!state) throw new Error(`SES has no identity ${domain} right after creating it`);
+    return state;
+  }
+
+  async describe(domain: string): Promise<IdentityState | undefined> {
+    const { sdk, client } = await this.ses();
+    try {
+      const identity = await client.send(new sdk.GetEmailIdentityCommand({ EmailIdentity: domain }));
+      return { status: statusOfIdentity(identity), dkimRecords: dkimRecords(domain, identity.DkimAttributes?.Tokens ?? []) };
+    } catch (error) {
+      if (named(error, 'NotFoundException')) return undefined;
+      throw error;
+    }
+  }
+}
