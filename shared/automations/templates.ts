@@ -58,10 +58,14 @@ function check(ast: hbs.AST.Program, scope?: TemplateScope): TemplateProblem[] {
   };
   const namespaces = Object.keys(scope?.fields ?? {});
   let candidates: string[] | undefined; // built on the first unknown path, if there is one
+  const suggestions = new Map<string, string | undefined>(); // one search per distinct unknown path
   const suggest = (name: string) => {
     if (found.size >= MAX_PROBLEMS) return undefined; // the problem will not be reported: spare the search
-    candidates ??= Object.entries(scope?.fields ?? {}).flatMap(([n, fields]) => [n, ...[...fields].map((f) => `${n}.${f}`)]);
-    return closest(name, candidates);
+    if (!suggestions.has(name)) {
+      candidates ??= Object.entries(scope?.fields ?? {}).flatMap(([n, fields]) => [n, ...[...fields].map((f) => `${n}.${f}`)]);
+      suggestions.set(name, closest(name, candidates));
+    }
+    return suggestions.get(name);
   };
   const unknownHelper = (node: hbs.AST.Node, helper: string) => add(node, 'unknown_helper', `Unknown helper "${helper}"; use ${HELPER_NAMES.join(', ')}`, { helper, helpers: HELPER_NAMES });
   const argument = (node: hbs.AST.Node, helper: string, reason: string, message: string, params: Record<string, unknown> = {}) => add(node, 'helper_arguments', message, { helper, reason, ...params });
