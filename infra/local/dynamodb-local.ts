@@ -177,10 +177,12 @@ async function stopLeftBehind(pidFile: string, dbPath: string, log?: (line: stri
   const previous = readPidFile(pidFile);
   if (!previous) return;
   const ours = () => isAlive(previous.pid) && isDynamoDbLocalOn(previous.pid, dbPath);
-  if (!ours()) {
+  // One that is just exiting (its command line already gone) may hold its port a moment longer.
+  const released = async () => {
     removePidFile(pidFile, previous.pid);
-    return;
-  }
+    await waitUntil(async () => !(await canConnect(previous.port)), 5_000);
+  };
+  if (!ours()) return released();
   const guarded = () => Boolean(previous.guard) && isAlive(previous.guard) && (commandLineOf(previous.guard) ?? '').includes(GUARD_MARKER);
   if (guarded()) {
     if (isAlive(previous.owner)) {
@@ -188,7 +190,7 @@ async function stopLeftBehind(pidFile: string, dbPath: string, log?: (line: stri
     }
     // Its owner has just died and the guard is stopping Java: give it a moment.
     await waitUntil(() => !ours(), 8_000);
-    if (!ours()) return removePidFile(pidFile, previous.pid);
+    if (!ours()) return released();
   }
   log?.(`[dynamodb-local] stopping DynamoDB Local pid ${previous.pid} left behind on ${dbPath}`);
   kill(previous.pid, 'SIGTERM');
@@ -197,8 +199,7 @@ async function stopLeftBehind(pidFile: string, dbPath: string, log?: (line: stri
     await waitUntil(() => !isAlive(previous.pid), 5_000);
   }
   if (previous.guard && guarded()) kill(previous.guard, 'SIGKILL');
-  removePidFile(pidFile, previous.pid);
-  await waitUntil(async () => !(await canConnect(previous.port)), 5_000);
+  await released();
 }
 
 export function readPidFile(pidFile: string): PidFile | undefined {

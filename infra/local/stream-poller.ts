@@ -46,7 +46,7 @@ export interface StreamCheckpoints {
   updatedAt?: string;
 }
 
-type StartAt = { after: string } | { iterator: string | undefined; after?: string } | 'TRIM_HORIZON' | 'LATEST';
+type StartAt = { after: string } | { iterator: string | undefined; after?: string } | 'TRIM_HORIZON';
 
 /**
  * Plays Lambda's DynamoDB event source on this machine: follows every shard of the table's stream
@@ -136,8 +136,14 @@ export class StreamPoller {
           this.shards.set(shard.ShardId, Promise.resolve());
           continue;
         }
-        // The tip is found before start() returns, so no write made after it is taken for history.
-        const startAt: StartAt = checkpoint ? { after: checkpoint } : unknown === 'TIP' ? await this.tipOf(shard.ShardId) : unknown;
+        // The tip is found before start() returns, so no write made after it is skipped or taken for history.
+        const startAt: StartAt = checkpoint
+          ? { after: checkpoint }
+          : unknown === 'TIP'
+            ? await this.tipOf(shard.ShardId)
+            : unknown === 'LATEST'
+              ? { iterator: (await this.options.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ShardIteratorType: 'LATEST' }))).ShardIterator }
+              : unknown;
         if (checkpoint) this.options.log?.(`[stream] shard ${shard.ShardId} resumes after ${checkpoint}`);
         // Records of a key move from a parent shard to its child: the child waits for the parent.
         const parent = shard.ParentShardId ? this.shards.get(shard.ParentShardId) : undefined;
@@ -167,7 +173,7 @@ export class StreamPoller {
     let iterator: string | undefined;
     try {
       if (typeof startAt === 'object' && 'iterator' in startAt) iterator = startAt.iterator;
-      else iterator = startAt === 'LATEST' || startAt === 'TRIM_HORIZON' ? await iteratorFor(startAt) : await resume();
+      else iterator = startAt === 'TRIM_HORIZON' ? await iteratorFor(startAt) : await resume();
     } catch (error) {
       this.options.log?.(`[stream] cannot read shard ${shardId}: ${String(error)}`);
       return;

@@ -23,7 +23,6 @@ async function poller(tables: Tables, checkpointFile: string | undefined, option
     streams: new DynamoDBStreamsClient({ endpoint: tables.endpoint }),
     tableName: tables.crmTable,
     pollIntervalMs: 20,
-    ...(process.env.POLLER_LOG ? { log: (l: string) => console.log(Date.now() % 100000, l) } : {}),
     ...(checkpointFile ? { checkpointFile } : {}),
     ...(options.failedFile ? { failedFile: options.failedFile } : {}),
     ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
