@@ -9,6 +9,23 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
 }
 
+/** The 400 every unusable cursor gets. */
+export const invalidCursor = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Not a cursor from this list' }]);
+
+/** The key a cursor carries: a plain object of strings, or a 400 `invalid_cursor`. */
+export function parseCursor(cursor: string): Record<string, string> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalidCursor();
+  const entries = Object.entries(key);
+  if (entries.length === 0 || entries.length > 6 || entries.some(([, v]) => typeof v !== 'string')) throw invalidCursor();
+  return key as Record<string, string>;
+}
+
 /**
  * Reads a cursor of the tenant. With `list`, it must be a cursor of that very list: exactly the
  * table's and the index's keys, with the index partition the list queries (a cursor of another
@@ -16,22 +33,12 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
  */
 export function decodeCursor(cursor: string | undefined, tenantId: string, list?: { index: string; partition: string }): Record<string, string> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const invalid = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Not a cursor from this list' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
-  const entries = Object.entries(key);
-  if (entries.length === 0 || entries.length > 6 || entries.some(([, v]) => typeof v !== 'string')) throw invalid();
-  const record = key as Record<string, string>;
-  if (typeof record.PK !== 'string' || !record.PK.startsWith(`${tenantId}#`)) throw invalid();
+  const record = parseCursor(cursor);
+  if (typeof record.PK !== 'string' || !record.PK.startsWith(`${tenantId}#`)) throw invalidCursor();
   if (list) {
     const expected = ['PK', 'SK', `${list.index}PK`, `${list.index}SK`];
-    if (entries.length !== expected.length || !expected.every((k) => typeof record[k] === 'string')) throw invalid();
-    if (record[`${list.index}PK`] !== list.partition) throw invalid();
+    if (Object.keys(record).length !== expected.length || !expected.every((k) => typeof record[k] === 'string')) throw invalidCursor();
+    if (record[`${list.index}PK`] !== list.partition) throw invalidCursor();
   }
   return record;
 }

@@ -1,4 +1,5 @@
-import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import type { TokenizerCallbacks } from 'htmlparser2';
+import { tokenize } from './tokenize.ts';
 
 /**
  * HTML to plain text, for mails that come without a text part. The HTML is only tokenised: no
@@ -107,8 +108,7 @@ export function htmlToText(html: string, options: HtmlToTextOptions = {}): strin
     else if (CELLS.has(name)) space = breaks === 0;
   };
 
-  const noop = () => undefined;
-  const callbacks: TokenizerCallbacks = {
+  const callbacks: Partial<TokenizerCallbacks> = {
     ontext: (start, end) => text(html.slice(start, end)),
     ontextentity: (codepoint) => text(String.fromCodePoint(codepoint)),
     onopentagname: (start, end) => {
@@ -118,19 +118,8 @@ export function htmlToText(html: string, options: HtmlToTextOptions = {}): strin
     // A self-closing `<div/>` opens its element, as in a browser; `<br/>` is a line break.
     onselfclosingtag: () => open(tagName),
     onclosetag: (start, end) => close(html.slice(start, end).toLowerCase()),
-    onattribdata: noop,
-    onattribentity: noop,
-    onattribend: noop,
-    onattribname: noop,
-    oncdata: noop,
-    oncomment: noop,
-    ondeclaration: noop,
-    onprocessinginstruction: noop,
-    onend: noop,
   };
-  const tokenizer = new Tokenizer({ decodeEntities: true }, callbacks);
-  tokenizer.write(html);
-  tokenizer.end();
+  tokenize(html, callbacks);
 
   return parts
     .join('')

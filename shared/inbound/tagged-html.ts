@@ -1,4 +1,5 @@
-import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import type { TokenizerCallbacks } from 'htmlparser2';
+import { tokenize } from './tokenize.ts';
 import { FIELD_LIMITS, type ExtractedInquiry } from '../model/inquiry.ts';
 import { email, extracted, line, phone, salutation, text } from './text.ts';
 
@@ -82,8 +83,7 @@ export function parseTaggedHtml(html: string): ExtractedInquiry | undefined {
     if (current.length < MAX_FIELD_TEXT) fields[field] = current + value;
   };
 
-  const noop = () => undefined;
-  const callbacks: TokenizerCallbacks = {
+  const callbacks: Partial<TokenizerCallbacks> = {
     ontext: (start, end) => {
       if (within.at(-1)) append(html.slice(start, end));
     },
@@ -113,15 +113,8 @@ export function parseTaggedHtml(html: string): ExtractedInquiry | undefined {
     // `<span id="x"/>` opens its element in HTML, as htmlparser2's Parser (not in XML mode) does.
     onselfclosingtag: () => open(tagName),
     onclosetag: (start, end) => close(html.slice(start, end).toLowerCase()),
-    oncdata: noop,
-    oncomment: noop,
-    ondeclaration: noop,
-    onprocessinginstruction: noop,
-    onend: noop,
   };
-  const tokenizer = new Tokenizer({ decodeEntities: true }, callbacks);
-  tokenizer.write(html);
-  tokenizer.end();
+  tokenize(html, callbacks);
 
   if (!fields.email && !fields.lastName) return undefined;
   return extracted('tagged-html', {

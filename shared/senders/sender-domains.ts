@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { encodeCursor } from '../db/cursor.ts';
+import { encodeCursor, invalidCursor, parseCursor } from '../db/cursor.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '../db/entity-table.ts';
 import { uniqueKey } from '../db/keys.ts';
 import { Transaction } from '../db/transaction.ts';
@@ -199,16 +199,10 @@ function toDomain(item: Record<string, unknown>): SenderDomain {
 /** A cursor of this very list: exactly the table's keys, in the tenant's partition (else a 400). */
 function decodeListCursor(cursor: string | undefined, partition: string): Record<string, string> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const invalid = () => new ValidationError('The cursor is invalid', [{ path: 'cursor', code: 'invalid_cursor', message: 'Not a cursor from this list' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
-  const record = key as Record<string, unknown>;
+  const record = parseCursor(cursor);
   const keys = Object.keys(record).sort();
-  if (keys.join(',') !== 'PK,SK' || record.PK !== partition || typeof record.SK !== 'string' || !record.SK.startsWith('DOMAIN#')) throw invalid();
-  return record as Record<string, string>;
+  if (keys.join(',') !== 'PK,SK' || record.PK !== partition || !record.SK!.startsWith('DOMAIN#')) {
+    throw invalidCursor();
+  }
+  return record;
 }

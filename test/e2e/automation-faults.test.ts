@@ -1,29 +1,16 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SesMailer } from '#shared/engine/mailer';
+import { describe, expect, it } from 'vitest';
 import { agencyWorld, executionsOf, installPreset, mailTo } from '../support/automation-world.ts';
-import { startTestApi, type TestApi } from '../support/local-api.ts';
-import { SesFaultProxy } from '../support/ses-fault-proxy.ts';
+import type { TestApi } from '../support/local-api.ts';
+import { useFaultProxyWorld, type SesFaultProxy } from '../support/ses-fault-proxy.ts';
 import { tenant } from '../support/dynamo.ts';
 import { waitFor } from '../support/wait.ts';
 
 let api: TestApi;
 let world: Awaited<ReturnType<typeof agencyWorld>>;
-const proxy = new SesFaultProxy();
-const t = tenant();
-
-beforeAll(async () => {
-  const proxyUrl = await proxy.start();
-  // SDK retries off, so each fault reaches the engine and the bus's redelivery does the retrying.
-  api = await startTestApi({ wrapMailer: () => new SesMailer(new SESv2Client({ endpoint: proxyUrl, maxAttempts: 1 })) });
-  proxy.target = api.stack.sesUrl;
-  world = await agencyWorld(api, t);
-});
-afterAll(async () => {
-  await api.stack.stop();
-  await proxy.stop();
-});
+let proxy: SesFaultProxy;
+let t: string;
+useFaultProxyWorld((session) => ({ api, world, proxy, tenantId: t } = session));
 
 const publish = (source: string, detailType: string, detail: unknown) =>
   new EventBridgeClient({ endpoint: api.stack.bus.url }).send(new PutEventsCommand({ Entries: [{ EventBusName: 'crm', Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }] }));

@@ -1,28 +1,13 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SesMailer } from '#shared/engine/mailer';
+import { describe, expect, it } from 'vitest';
 import { agencyWorld, mailTo } from '../support/automation-world.ts';
-import { tenant } from '../support/dynamo.ts';
-import { startTestApi, type TestApi } from '../support/local-api.ts';
-import { SesFaultProxy } from '../support/ses-fault-proxy.ts';
+import type { TestApi } from '../support/local-api.ts';
+import { useFaultProxyWorld, type SesFaultProxy } from '../support/ses-fault-proxy.ts';
 import { waitFor } from '../support/wait.ts';
 
 let api: TestApi;
 let world: Awaited<ReturnType<typeof agencyWorld>>;
-const proxy = new SesFaultProxy();
-const t = tenant();
-
-beforeAll(async () => {
-  const proxyUrl = await proxy.start();
-  // SDK retries off: each fault reaches the engine, and the bus's attempts do the retrying.
-  api = await startTestApi({ wrapMailer: () => new SesMailer(new SESv2Client({ endpoint: proxyUrl, maxAttempts: 1 })) });
-  proxy.target = api.stack.sesUrl;
-  world = await agencyWorld(api, t);
-});
-afterAll(async () => {
-  await api.stack.stop();
-  await proxy.stop();
-});
+let proxy: SesFaultProxy;
+useFaultProxyWorld((session) => ({ api, world, proxy } = session));
 
 describe('a run the local bus gives up on', () => {
   it('is closed as failed, not retryable, with the reason, and shows as the automation\'s last run', async () => {

@@ -1,5 +1,13 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { afterAll, beforeAll } from 'vitest';
+import { SesMailer } from '#shared/engine/mailer';
+import { agencyWorld } from './automation-world.ts';
+import { tenant } from './dynamo.ts';
+import { startTestApi, type TestApi } from './local-api.ts';
+
+type AgencyWorld = Awaited<ReturnType<typeof agencyWorld>>;
 
 /**
  * Stands between the mailer and the local SES endpoint and answers the next requests with an SES
@@ -49,4 +57,25 @@ export class SesFaultProxy {
   stop(): Promise<void> {
     return new Promise((ok) => (this.server ? this.server.close(() => ok()) : ok()));
   }
+}
+
+/**
+ * The file's local stack with its mailer sending through a fault proxy (SDK retries off, so each
+ * fault reaches the engine and the bus's redelivery does the retrying), and an agency world for
+ * one tenant; started before the file's tests, stopped after them.
+ */
+export function useFaultProxyWorld(ready: (session: { api: TestApi; world: AgencyWorld; proxy: SesFaultProxy; tenantId: string }) => void): void {
+  const proxy = new SesFaultProxy();
+  const tenantId = tenant();
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    const proxyUrl = await proxy.start();
+    api = await startTestApi({ wrapMailer: () => new SesMailer(new SESv2Client({ endpoint: proxyUrl, maxAttempts: 1 })) });
+    proxy.target = api.stack.sesUrl;
+    ready({ api, world: await agencyWorld(api, tenantId), proxy, tenantId });
+  });
+  afterAll(async () => {
+    await api?.stack.stop();
+    await proxy.stop();
+  });
 }
