@@ -19,6 +19,8 @@ const ENV = {
   EVENT_BUS_NAME: 'crm',
   POISON_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/000000000000/bench',
   INBOUND_BUCKET: 'bench',
+  SES_IDENTITY_ARN_PREFIX: 'arn:aws:ses:eu-central-1:000000000000:identity/',
+  PLATFORM_INBOUND_DOMAIN: 'inbound.crm.example',
 };
 
 /**
