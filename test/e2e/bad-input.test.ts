@@ -126,6 +126,20 @@ describe('patterns past the limits', () => {
   });
 });
 
+describe('the 1 KB condition that exhausted memory', () => {
+  it('refuses 23 sibling fields each with a two-branch $or (2^23 alternatives) at once, without building them', async () => {
+    const fields = Object.fromEntries(
+      Array.from({ length: 23 }, (_, i) => [`f${i}`, { $or: [{ a: [`x${i}`] }, { b: [`y${i}`] }] }]),
+    );
+    const where = { inquiry: { extracted: fields } };
+    expect(JSON.stringify(where).length).toBeLessThan(2_048);
+    // It used to take seconds and gigabytes, then the process died; now it is refused before anything is built.
+    const reply = await api.call('POST', '/automations', { token: admin, body: automation('InquiryReceived', where) });
+    expectInvalidPattern(reply, /more than 1000 patterns/);
+    expect((await api.call('GET', '/automations', { token: admin })).status).toBe(200);
+  });
+});
+
 describe('the wildcard that stalled the runner', () => {
   const where = { inquiry: { extracted: { message: [{ wildcard: '*a*a*a*a*b' }] } } };
   const detail = (message: string) => {

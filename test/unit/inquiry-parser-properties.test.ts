@@ -10,6 +10,7 @@ import { parseInquiryMessage, type ParsedMessage } from '#shared/inbound/parse-m
 import { parseTaggedHtml } from '#shared/inbound/tagged-html';
 import { Inquiry, type InquiryInput } from '#shared/model/inquiry';
 import { inquiryUnique } from '#shared/stores/inquiry-store';
+import { STALL_MS } from '../support/stall.ts';
 
 /**
  * Properties of the inquiry parser: whatever arrives (random bytes, random MIME trees, headers
@@ -18,7 +19,7 @@ import { inquiryUnique } from '#shared/stores/inquiry-store';
  */
 
 /** Per message, far above what any of these inputs (at most a few hundred KB) needs. */
-const TIME_BOUND_MS = 2_000;
+const TIME_BOUND_MS = STALL_MS;
 /** Bounds small enough that random trees break each of them often. */
 const TIGHT: InboundLimits = { ...INBOUND_LIMITS, maxHeaderFields: 60, maxHeaderBytes: 3_000, maxDepth: 2, maxParts: 8, maxMessageIdBytes: 200 };
 

@@ -5,6 +5,7 @@ import { TRIGGER_EVENTS } from '#shared/automations/model';
 import { compilePattern, InvalidPatternError, PATTERN_LIMITS, type CompiledPattern } from '#shared/patterns/compile';
 import { flattenEvent, matchesFlat } from '#shared/patterns/match';
 import { assertProperty } from '../support/properties.ts';
+import { STALL_MS } from '../support/stall.ts';
 
 /**
  * Properties of the pattern compiler and matcher: whatever a client sends as a pattern compiles or
@@ -14,7 +15,7 @@ import { assertProperty } from '../support/properties.ts';
  */
 
 const RUNS = { numRuns: 200 } as const;
-const TIME_BOUND_MS = 100;
+const TIME_BOUND_MS = STALL_MS;
 
 /** Compiles or returns the InvalidPatternError; fails the property on any other error or on slowness. */
 function compileOrRefuse(pattern: unknown): CompiledPattern | InvalidPatternError {

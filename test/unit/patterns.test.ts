@@ -5,6 +5,7 @@ import { compilePattern, InvalidPatternError, PATTERN_LIMITS, WILDCARD_TOO_COMPL
 import { parseJsonMergingDuplicates } from '#shared/patterns/json-with-duplicates';
 import { flattenEvent, matchesPattern } from '#shared/patterns/match';
 import { worstPatternCost } from '../bench/matcher.ts';
+import { STALL_MS } from '../support/stall.ts';
 
 const matches = (pattern: unknown, event: unknown) => matchesPattern(compilePattern(pattern), event);
 
@@ -128,7 +129,7 @@ describe('pattern limits', () => {
     expect(compilePattern({ $or: [{ $or: [{ a: ['1'] }, { b: ['2'] }] }, { c: ['3'] }], d: { $or: [{ e: ['4'] }, { f: ['5'] }] } }).combinations).toBe(6);
     // 2^45 alternatives in under 2 KB: refused at once.
     expect(JSON.stringify(siblings(45)).length).toBeLessThanOrEqual(PATTERN_LIMITS.maxSize);
-    expect(timed(() => expect(refusedWith(siblings(45))).toMatch(/more than 1000 patterns/))).toBeLessThan(50);
+    expect(timed(() => expect(refusedWith(siblings(45))).toMatch(/more than 1000 patterns/))).toBeLessThan(STALL_MS);
   });
 
   it('refuses more than 5 stars in a wildcard, or 10 on one field, in AWS\'s words', () => {
@@ -171,9 +172,9 @@ describe('matching never backtracks', () => {
 
   it('matches the wildcard that stalled the runner (250 × "a" against *a*a*a*a*b) at once', () => {
     const pattern = compilePattern({ inquiry: { message: [{ wildcard: '*a*a*a*a*b' }] } });
-    expect(timed(() => expect(matchesPattern(pattern, event('a'.repeat(250)))).toBe(false))).toBeLessThan(20);
+    expect(timed(() => expect(matchesPattern(pattern, event('a'.repeat(250)))).toBe(false))).toBeLessThan(STALL_MS);
     const huge = 'a'.repeat(256 * 1024);
-    expect(timed(() => expect(matchesPattern(pattern, event(huge))).toBe(false))).toBeLessThan(50);
+    expect(timed(() => expect(matchesPattern(pattern, event(huge))).toBe(false))).toBeLessThan(STALL_MS);
     expect(matchesPattern(pattern, event(`${huge}b`))).toBe(true);
   });
 
@@ -197,7 +198,7 @@ describe('matching never backtracks', () => {
     ];
     for (const operator of operators) {
       const pattern = compilePattern({ inquiry: { message: [operator] } });
-      expect(timed(() => matchesPattern(pattern, event(huge))), JSON.stringify(operator).slice(0, 80)).toBeLessThan(50);
+      expect(timed(() => matchesPattern(pattern, event(huge))), JSON.stringify(operator).slice(0, 80)).toBeLessThan(STALL_MS);
     }
   });
 
@@ -221,8 +222,8 @@ describe('matching never backtracks', () => {
 describe('the JSON reader of patterns', () => {
   it('reads a long pattern text in linear time', () => {
     const text = JSON.stringify({ a: Array.from({ length: 150 }, (_, i) => `value-${i}`) });
-    expect(timed(() => parseJsonMergingDuplicates(text))).toBeLessThan(20);
-    expect(timed(() => expect(() => parseJsonMergingDuplicates(`["${'x'.repeat(1_000_000)}`)).toThrow(SyntaxError))).toBeLessThan(200);
+    expect(timed(() => parseJsonMergingDuplicates(text))).toBeLessThan(STALL_MS);
+    expect(timed(() => expect(() => parseJsonMergingDuplicates(`["${'x'.repeat(1_000_000)}`)).toThrow(SyntaxError))).toBeLessThan(STALL_MS);
   });
 });
 
@@ -237,13 +238,13 @@ describe('flattening', () => {
 });
 
 describe('the worst pattern the limits allow (the bench row)', () => {
-  it('is as long as allowed, stands for 1,000 combinations, holds 10 stars on its fields, and compiles, checks and matches in well under 50 ms', () => {
+  it('is as long as allowed, stands for 1,000 combinations, holds 10 stars on its fields, and compiles, checks and matches without stalling', () => {
     const cost = worstPatternCost(5);
     expect(cost.size).toBeGreaterThan(PATTERN_LIMITS.maxSize - 50);
     expect(cost.size).toBeLessThanOrEqual(PATTERN_LIMITS.maxSize);
     expect(cost.combinations).toBe(PATTERN_LIMITS.maxCombinations);
     expect(cost.wildcards).toBeGreaterThan(100);
-    expect(cost.saveMs).toBeLessThan(50);
-    expect(cost.matchMs).toBeLessThan(50);
+    expect(cost.saveMs).toBeLessThan(STALL_MS);
+    expect(cost.matchMs).toBeLessThan(STALL_MS);
   });
 });

@@ -4,6 +4,7 @@ import { TRIGGER_EVENTS } from '#shared/automations/model';
 import { templateProblems } from '#shared/automations/templates';
 import { templateScope } from '#shared/automations/trigger-reference';
 import { assertProperty } from '../support/properties.ts';
+import { STALL_MS } from '../support/stall.ts';
 
 /**
  * The template check on save: whatever string an admin sends as a subject, body or title, the
@@ -11,8 +12,8 @@ import { assertProperty } from '../support/properties.ts';
  */
 
 /** For templates of up to 200 characters, and for those at the schema's limit (an e-mail body: 20,000). */
-const SHORT_BOUND_MS = 250;
-const LONG_BOUND_MS = 2_000;
+const SHORT_BOUND_MS = STALL_MS;
+const LONG_BOUND_MS = STALL_MS;
 const MAX_TEMPLATE = 20_000;
 const scopes = TRIGGER_EVENTS.map((trigger) => templateScope(trigger));
 

@@ -21,6 +21,7 @@ import { Activity } from '#shared/model/activity';
 import { Contact } from '#shared/model/contact';
 import { Property } from '#shared/model/property';
 import { User } from '#shared/model/user';
+import { STALL_MS } from '../support/stall.ts';
 
 const data = {
   contact: { salutation: 'ms', firstName: 'Erika', lastName: '<script>alert(1)</script>', email: 'erika@example.com' },
@@ -415,7 +416,7 @@ describe('paths', () => {
     const started = performance.now();
     expect(templateProblems(hostile, scope)).toHaveLength(20);
     expect(templateProblems(`{{contact.${'a'.repeat(5000)}}}`, scope)).toHaveLength(1);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(STALL_MS);
     expect(templateProblems('{{contact.vorname}} {{contact.vorname}}', scope)).toHaveLength(1);
   });
 });
