@@ -118,14 +118,7 @@ export function dynamoProcessesFor(dbPath: string): number[] {
     .map((m) => Number(m[1]));
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive } from '#infra/local/dynamodb-local';
 
 /** The pid file the local stack keeps beside the DynamoDB Local database, if any. */
 export function readPidFile(dbPath: string): { pid: number; guard?: number; owner?: number } | undefined {
