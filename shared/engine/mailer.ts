@@ -1,6 +1,7 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { sesTenantName } from '../senders/identity-service.ts';
 import { PermanentError } from './errors.ts';
+import { composeMessage } from './mime.ts';
 
 export interface OutgoingMail {
   /** The CRM tenant the mail is sent for: SES sends it through that tenant's SES tenant. */
@@ -18,20 +19,9 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
-/** Builds the MIME message (headers encoded by nodemailer's composer) for SendEmail's raw content. */
+/** Builds the MIME message for SendEmail's raw content (see `mime.ts`). */
 export async function composeMime(mail: Omit<OutgoingMail, 'tenantId'>): Promise<Buffer> {
-  // Loaded on first use: a runner that sends no mail never pays for the MIME composer.
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
-  const composer = new MailComposer({
-    from: mail.from.name ? { name: mail.from.name, address: mail.from.address } : mail.from.address,
-    to: mail.to,
-    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    attachments: mail.attachments,
-  });
-  return new Promise((resolve, reject) => composer.compile().build((error, message) => (error ? reject(error) : resolve(message))));
+  return composeMessage(mail);
 }
 
 let sesModule: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;

@@ -148,8 +148,8 @@ describe('SesMailer', () => {
     const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ TenantName: 'crm_acme', FromEmailAddress: 'info@acme.de', Destination: { ToAddresses: ['erika@example.com'] }, ConfigurationSetName: 'crm' });
     const raw = Buffer.from(input.Content!.Raw!.Data!).toString('utf8');
-    expect(raw).toMatch(/^From: Acme Immobilien <info@acme\.de>$/m);
-    expect(raw).toContain('filename=einladung.ics');
+    expect(raw).toMatch(/^From: "Acme Immobilien" <info@acme\.de>$/m);
+    expect(raw).toContain('filename="einladung.ics"');
   });
 
   it('keeps SES v2\'s error names: a rejection is permanent and proven unsent, throttling retried', () => {
