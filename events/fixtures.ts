@@ -1,4 +1,5 @@
 import ActivityCreated from './fixtures/v1/ActivityCreated.json' with { type: 'json' };
+import ActivityUpdated from './fixtures/v1/ActivityUpdated.json' with { type: 'json' };
 import ContactBirthday from './fixtures/v1/ContactBirthday.json' with { type: 'json' };
 import ContactCreated from './fixtures/v1/ContactCreated.json' with { type: 'json' };
 import ContactUpdated from './fixtures/v1/ContactUpdated.json' with { type: 'json' };
@@ -24,6 +25,7 @@ export const CURRENT_FIXTURES: Record<DetailType, Record<string, unknown>> = {
   DealCreated,
   DealStageChanged,
   ActivityCreated,
+  ActivityUpdated,
   RejectionCreated,
   InquiryReceived,
 };

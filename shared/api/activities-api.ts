@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { ACTIVITY_TYPES, ActivityInput } from '../model/activity.ts';
+import { ACTIVITY_TYPES, ActivityInput, AppointmentPatch, checkedActivity } from '../model/activity.ts';
+import { ConflictError } from '../errors.ts';
+import { parseOrThrow } from '../validation.ts';
 import { Id } from '../model/common.ts';
 import type { RouteImpl } from '../http/types.ts';
 import { requirePickValue } from '../settings/pick-lists.ts';
@@ -26,5 +28,22 @@ export function activityRoutes({ activities, contacts, properties, deals, settin
     },
     'GET /activities': async ({ principal: { tenantId }, query: q }) => ok(await activities.list(tenantId, query(ListQuery, q))),
     'GET /activities/{id}': async ({ principal: { tenantId }, params }) => ok(await activities.require(tenantId, params.id!)),
+    /**
+     * Appointments move (start, end, place, title) and are cancelled; a note, call, e-mail or letter
+     * stays as recorded (409 `not_changeable`). The change raises ActivityUpdated with its fields.
+     */
+    'PATCH /activities/{id}': async ({ principal: { tenantId }, params, body: raw }) => {
+      const { version, ...patch } = body(AppointmentPatch, raw);
+      const current = await activities.require(tenantId, params.id!);
+      if (current.type !== 'appointment') {
+        throw new ConflictError('not_changeable', `A ${current.type} stays as recorded; only appointments can move or be cancelled`, [
+          { path: 'type', code: 'not_changeable', message: 'Only appointments change', params: { type: current.type } },
+        ]);
+      }
+      const merged = { ...current, ...patch };
+      if (patch.location === null) delete merged.location;
+      parseOrThrow(checkedActivity, merged, 'The appointment');
+      return ok(await activities.update(tenantId, current.id, patch, version, { current }));
+    },
   };
 }

@@ -43,6 +43,7 @@ export const API_ROUTES = [
   route('POST', '/activities'),
   route('GET', '/activities'),
   route('GET', '/activities/{id}'),
+  route('PATCH', '/activities/{id}'),
   route('POST', '/rejections'),
   route('GET', '/rejections'),
   route('GET', '/rejections/{id}'),

@@ -165,6 +165,14 @@ export class EntityTable<T extends EntityMeta> {
       this.reserve(tx, tenantId, unique, id);
     }
     for (const old of before.values()) this.release(tx, tenantId, old, id);
+    // Companion items carry a copy of the entity: they are written anew, and those it no longer has go.
+    if (this.spec.companions) {
+      const PK = entityKey(tenantId, this.spec.kind, id).PK;
+      const next = this.spec.companions(entity, { PK });
+      const kept = new Set(next.map((c) => String(c.SK)));
+      for (const companion of next) tx.put(companion);
+      for (const gone of this.spec.companions(current, { PK })) if (!kept.has(String(gone.SK))) tx.delete({ PK, SK: String(gone.SK) });
+    }
     options.alsoIn?.(tx);
     await tx.commit(this.client);
     return entity;

@@ -5,8 +5,8 @@ export const ACTIVITY_TYPES = ['appointment', 'note', 'call', 'email', 'letter']
 
 /**
  * Something that happened or is planned: an appointment (a Besichtigung is an appointment of that
- * category), a note with a category, a call, an e-mail, a letter. Activities are a journal: they are
- * created and read, never changed.
+ * category), a note with a category, a call, an e-mail, a letter. Activities are a journal, except
+ * appointments: they can move (start, end, place) and be cancelled; everything else stays as recorded.
  */
 export const ActivityFields = z.strictObject({
   type: z.enum(ACTIVITY_TYPES),
@@ -21,6 +21,8 @@ export const ActivityFields = z.strictObject({
   location: Line(300).optional(),
   /** The address an e-mail went to (e-mail activities only). */
   recipient: Email.optional(),
+  /** An appointment that will not take place (set with PATCH; appointments only). */
+  cancelled: z.boolean().optional(),
 });
 
 function checkFields(a: z.infer<typeof ActivityFields>, ctx: z.RefinementCtx) {
@@ -33,6 +35,9 @@ function checkFields(a: z.infer<typeof ActivityFields>, ctx: z.RefinementCtx) {
   }
   if (new Set(a.contactIds).size !== a.contactIds.length) {
     ctx.addIssue({ code: 'custom', path: ['contactIds'], message: 'Names a contact twice' });
+  }
+  if (a.cancelled !== undefined && a.type !== 'appointment') {
+    ctx.addIssue({ code: 'custom', path: ['cancelled'], message: 'Only an appointment can be cancelled' });
   }
   if (a.recipient !== undefined && a.type !== 'email') {
     ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'Only an e-mail has a recipient' });
@@ -54,3 +59,21 @@ export type Activity = z.infer<typeof Activity>;
 
 /** What the activity store records: a client's input, or an automation's e-mail with its automation's name. */
 export type ActivityRecord = ActivityInput & Pick<Activity, 'automationName'>;
+
+/**
+ * What `PATCH /activities/{id}` may change: an appointment's time, place, title and whether it is
+ * cancelled; the version it was based on is required.
+ */
+export const AppointmentPatch = z
+  .strictObject({
+    startsAt: IsoDateTime.optional(),
+    endsAt: IsoDateTime.optional(),
+    location: Line(300).nullable().optional(),
+    title: Line(300).optional(),
+    cancelled: z.boolean().optional(),
+    version: z.number().int().positive(),
+  })
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), { message: 'Name at least one field to change' });
+
+/** Checks an activity as a whole (an appointment's start before its end, ...). */
+export const checkedActivity = Activity.superRefine(checkFields);

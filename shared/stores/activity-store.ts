@@ -3,6 +3,7 @@ import { EntityTable } from '../db/entity-table.ts';
 import { childListKey } from '../db/keys.ts';
 import { Activity, type ActivityRecord } from '../model/activity.ts';
 import { DynamoStore, type Page, type PageRequest, type ReadStore, type WriteOptions } from './store.ts';
+import type { UpdateOptions } from '../db/entity-table.ts';
 
 export interface ActivityListQuery extends PageRequest {
   contactId?: string;
@@ -10,7 +11,7 @@ export interface ActivityListQuery extends PageRequest {
   type?: string;
 }
 
-/** Activities are a journal: created and read, never changed. */
+/** Activities are a journal: created and read; only appointments change (see the API). */
 export interface ActivityStore extends ReadStore<Activity> {
   /**
    * Records an activity. `options.id` gives it a caller-chosen id (a second create with that id is
@@ -18,6 +19,8 @@ export interface ActivityStore extends ReadStore<Activity> {
    */
   create(tenantId: string, input: ActivityRecord, options?: WriteOptions): Promise<Activity>;
   list(tenantId: string, query?: ActivityListQuery): Promise<Page<Activity>>;
+  /** Changes fields of version `version` (a stale one is a 409); the contacts' copies change with it. */
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Activity>): Promise<Activity>;
 }
 
 export class DynamoActivityStore extends DynamoStore<Activity> implements ActivityStore {
@@ -31,8 +34,8 @@ export class DynamoActivityStore extends DynamoStore<Activity> implements Activi
           GSI3PK: a.propertyId ? childListKey(a.tenantId, 'PROPERTY', a.propertyId, 'ACTIVITY') : undefined,
           GSI3SK: a.propertyId ? a.id : undefined,
         }),
-        // An activity can concern several contacts. Since activities never change, each contact gets
-        // a link item carrying a copy, found through GSI2; the stream publisher ignores link items.
+        // An activity can concern several contacts: each contact gets a link item carrying a copy,
+        // found through GSI2 (an update writes the copies anew); the stream publisher ignores them.
         companions: (a, { PK }) =>
           a.contactIds.map((contactId) => ({
             ...a,
@@ -48,6 +51,10 @@ export class DynamoActivityStore extends DynamoStore<Activity> implements Activi
 
   create(tenantId: string, input: ActivityRecord, options?: WriteOptions): Promise<Activity> {
     return this.table.create(tenantId, input, options);
+  }
+
+  update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Activity>): Promise<Activity> {
+    return this.table.update(tenantId, id, patch, version, options);
   }
 
   list(tenantId: string, query: ActivityListQuery = {}): Promise<Page<Activity>> {
