@@ -126,6 +126,20 @@ const changedFields = (of: EntityName): EventField => ({
 const previous = (of: EntityName): EventField => ({ type: 'object', previousOf: of, description: `The ${of} as it was before the change` });
 const stage = (description: string): EventField => ({ type: 'string', description, pickList: { list: 'dealStages', keyPath: 'deal.pipelineId' } });
 const nothing = () => ({});
+/** What an activity's run loads: its deal, then the contact and property of the activity or the deal. */
+const activityEntities = {
+  activity: ['detail.activity.id'],
+  deal: ['activity.dealId'],
+  contact: ['activity.contactIds.0', 'deal.contactId'],
+  property: ['activity.propertyId', 'deal.propertyId'],
+  owner,
+  contactPerson,
+} as const;
+/** The detail and event fields of an Updated event of `entity`: the entity, as it was, and what changed. */
+const updatedParts = <K extends EntityName, S extends z.ZodType>(entity: K, snapshot: S) => ({
+  detail: { [entity]: snapshot, previous: snapshot.optional(), changedFields: ChangedFields } as { [P in K]: S } & { previous: z.ZodOptional<S>; changedFields: typeof ChangedFields },
+  eventFields: { changedFields: changedFields(entity), previous: previous(entity) },
+});
 /** An Updated event names the changed domain fields and carries the entity as it was. */
 const updated: Publication = {
   on: 'modify',
@@ -153,9 +167,8 @@ export const TRIGGERS = {
     label: 'Kontakt geändert',
     description: 'A contact changed; `changedFields` names the fields.',
     subject: 'contact',
-    detail: { contact: ContactSnapshot, previous: ContactSnapshot.optional(), changedFields: ChangedFields },
+    ...updatedParts('contact', ContactSnapshot),
     entities: { contact: ['detail.contact.id'], owner },
-    eventFields: { changedFields: changedFields('contact'), previous: previous('contact') },
     sample: (contact) => ({ previous: contact, changedFields: ['status'] }),
   },
   ContactBirthday: {
@@ -193,9 +206,8 @@ export const TRIGGERS = {
     label: 'Objekt geändert',
     description: 'A property changed; `changedFields` names the fields.',
     subject: 'property',
-    detail: { property: PropertySnapshot, previous: PropertySnapshot.optional(), changedFields: ChangedFields },
+    ...updatedParts('property', PropertySnapshot),
     entities: { property: ['detail.property.id'], contactPerson },
-    eventFields: { changedFields: changedFields('property'), previous: previous('property') },
     sample: (property) => ({ previous: property, changedFields: ['status'] }),
   },
   DealCreated: {
@@ -232,14 +244,7 @@ export const TRIGGERS = {
     description: 'An activity was recorded: an appointment (e.g. a Besichtigung), a note, a call, an e-mail or a letter.',
     subject: 'activity',
     detail: { activity: ActivitySnapshot },
-    entities: {
-      activity: ['detail.activity.id'],
-      deal: ['activity.dealId'],
-      contact: ['activity.contactIds.0', 'deal.contactId'],
-      property: ['activity.propertyId', 'deal.propertyId'],
-      owner,
-      contactPerson,
-    },
+    entities: activityEntities,
     eventFields: {},
     sample: nothing,
   },
@@ -249,16 +254,8 @@ export const TRIGGERS = {
     label: 'Termin geändert',
     description: 'An appointment moved or was cancelled; `changedFields` names the fields (`startsAt`, `endsAt`, `location`, `title`, `cancelled`).',
     subject: 'activity',
-    detail: { activity: ActivitySnapshot, previous: ActivitySnapshot.optional(), changedFields: ChangedFields },
-    entities: {
-      activity: ['detail.activity.id'],
-      deal: ['activity.dealId'],
-      contact: ['activity.contactIds.0', 'deal.contactId'],
-      property: ['activity.propertyId', 'deal.propertyId'],
-      owner,
-      contactPerson,
-    },
-    eventFields: { changedFields: changedFields('activity'), previous: previous('activity') },
+    ...updatedParts('activity', ActivitySnapshot),
+    entities: activityEntities,
     sample: (activity) => ({ previous: activity, changedFields: ['startsAt'] }),
   },
   RejectionCreated: {

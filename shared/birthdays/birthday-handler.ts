@@ -3,6 +3,7 @@ import { parseOrThrow } from '../validation.ts';
 import { runBirthdayCheck, type BirthdayRunDeps, type BirthdayRunResult } from './birthday-run.ts';
 import { dateInZone, isValidDate } from './dates.ts';
 import { BIRTHDAY_SCHEDULE } from './schedule.ts';
+import { log as defaultLog, type Log } from '../log.ts';
 
 /**
  * What the schedule sends: the time it fired (`<aws.scheduler.scheduled-time>`), from which the
@@ -13,7 +14,7 @@ export const BirthdayCheckInput = z.object({
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function createBirthdayHandler(deps: BirthdayRunDeps, log: (entry: Record<string, unknown>) => void = (e) => console.log(JSON.stringify(e))) {
+export function createBirthdayHandler(deps: BirthdayRunDeps, log: Log = defaultLog) {
   return async (event: unknown): Promise<BirthdayRunResult> => {
     const input = parseOrThrow(BirthdayCheckInput, event ?? {}, 'The birthday-check input');
     const date = input.date ?? dateInZone(input.scheduledTime ? new Date(input.scheduledTime) : (deps.now?.() ?? new Date()), BIRTHDAY_SCHEDULE.timeZone);

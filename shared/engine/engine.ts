@@ -8,6 +8,7 @@ import type { AutomationStore } from '../stores/automation-store.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { Mailer } from './mailer.ts';
 import { runAutomation } from './run.ts';
+import { log as defaultLog, type Log } from '../log.ts';
 
 export { executionIdOf } from './execution-id.ts';
 export { MAX_CHAIN_DEPTH } from './run.ts';
@@ -18,7 +19,7 @@ export interface EngineDeps {
   executions: ExecutionStore;
   mailer: Mailer;
   now?: () => Date;
-  log?: (entry: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 /** An event as EventBridge hands it to a target. */
@@ -59,7 +60,7 @@ export function matches(automation: Automation, flat: FlatEvent): boolean {
  */
 export function createEngine(deps: EngineDeps) {
   const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log = deps.log ?? defaultLog;
   const runDeps = { ...deps, now, log, actionDeps: { stores: deps.stores, mailer: deps.mailer, now } };
 
   async function handle(event: IncomingEvent): Promise<RunOutcome[]> {

@@ -9,6 +9,7 @@ import { sentEmailRecorded } from './actions/send-email.ts';
 import type { IncomingEvent } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
 import { madeAChange } from './run.ts';
+import { log as defaultLog, type Log } from '../log.ts';
 
 export interface RunFailuresDeps {
   automations: Pick<AutomationStore, 'list'>;
@@ -16,7 +17,7 @@ export interface RunFailuresDeps {
   /** With it, a send found started is looked up: its e-mail activity proves it went out. */
   stores?: Pick<CrmStores, 'activities'>;
   now?: () => Date;
-  log?: (entry: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 /** An event whose runner gave up (its retries exhausted), with why. */
@@ -47,7 +48,7 @@ export interface ClosedRun {
  */
 export function createRunFailures(deps: RunFailuresDeps) {
   const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log = deps.log ?? defaultLog;
 
   async function automationsFor(tenantId: string, type: string): Promise<Automation[]> {
     const found: Automation[] = [];
@@ -159,7 +160,7 @@ export function parseFailureRecord(body: string): FailedDelivery | undefined {
  */
 export function createRunFailuresHandler(deps: RunFailuresDeps) {
   const runFailures = createRunFailures(deps);
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log = deps.log ?? defaultLog;
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {

@@ -8,13 +8,14 @@ import { buildContext, type RunContext } from './context.ts';
 import { describe, isPermanent, provenNotSent, SkipError } from './errors.ts';
 import type { EngineDeps, RunOutcome } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
+import type { Log } from '../log.ts';
 
 /** Chains of automations (an action's write triggering the next automation) stop at this depth. */
 export const MAX_CHAIN_DEPTH = 3;
 
 export interface RunDeps extends EngineDeps {
   now: () => Date;
-  log: (entry: Record<string, unknown>) => void;
+  log: Log;
   actionDeps: ActionDeps;
 }
 

@@ -3,11 +3,12 @@ import type { DomainEvent } from '#events/catalogue';
 import type { PoisonSink } from './poison-sink.ts';
 import type { EventPublisher } from './publisher.ts';
 import { PoisonRecordError, recordToEvents } from './stream-mapping.ts';
+import { log as defaultLog, type Log } from '../log.ts';
 
 export interface StreamHandlerDeps {
   publisher: EventPublisher;
   poison: PoisonSink;
-  log?: (entry: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 /**
@@ -16,7 +17,7 @@ export interface StreamHandlerDeps {
  * Lambda retries from there and the order per shard holds). A poison record is set aside and does
  * not hold up the records after it.
  */
-export function createStreamHandler({ publisher, poison, log = (e) => console.log(JSON.stringify(e)) }: StreamHandlerDeps) {
+export function createStreamHandler({ publisher, poison, log = defaultLog }: StreamHandlerDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const events: DomainEvent[] = [];
     const recordOf: number[] = [];

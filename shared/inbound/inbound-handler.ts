@@ -8,6 +8,7 @@ import { digestId, messageIdOf } from './message-id.ts';
 import { parseInquiryMessage, type ParsedMessage } from './parse-message.ts';
 import { PORTALS, portalOf } from './portals.ts';
 import { line } from './text.ts';
+import { log as defaultLog, type Log } from '../log.ts';
 
 /** Messages above this size are recorded as refused and never parsed. */
 export const MAX_MESSAGE_BYTES = INBOUND_LIMITS.maxMessageBytes;
@@ -21,7 +22,7 @@ export interface InboundDeps {
   maxBytes?: number;
   /** Parsing bounds (see INBOUND_LIMITS); tests lower them. */
   limits?: Partial<InboundLimits>;
-  log?: (entry: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 export type InboundOutcome = { tenantId: string; inquiry: Inquiry; created: boolean };
@@ -43,7 +44,7 @@ export function createInboundHandler(deps: InboundDeps) {
   const prefix = deps.prefix ?? 'inbound/';
   const limits: InboundLimits = { ...INBOUND_LIMITS, ...deps.limits, ...(deps.maxBytes ? { maxMessageBytes: deps.maxBytes } : {}) };
   const maxBytes = limits.maxMessageBytes;
-  const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const log = deps.log ?? defaultLog;
 
   async function tenantsOf(record: SESEventRecord): Promise<Array<{ tenantId: string; recipient: string }>> {
     const found = new Map<string, string>();

@@ -2,12 +2,13 @@ import type middy from '@middy/core';
 import { AppError } from '../../errors.ts';
 import type { HttpEvent, HttpResult } from '../types.ts';
 import { json } from '../response.ts';
+import { log as defaultLog, type Log } from '../../log.ts';
 
 /**
  * Turns any error into the API's error shape `{ error: { code, message, fields } }`. Domain errors
  * keep their status; anything else is a 500 whose details stay in the log, not in the response.
  */
-export function errorResponse(log: (entry: Record<string, unknown>) => void = defaultLog): middy.MiddlewareObj<HttpEvent, HttpResult> {
+export function errorResponse(log: Log = defaultLog): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
       const { error } = request;
@@ -21,8 +22,4 @@ export function errorResponse(log: (entry: Record<string, unknown>) => void = de
       request.response = json(500, { error: { code: 'internal', message: 'Internal error', fields: [] } });
     },
   };
-}
-
-function defaultLog(entry: Record<string, unknown>) {
-  console.error(JSON.stringify(entry));
 }
