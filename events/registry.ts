@@ -297,7 +297,6 @@ export function isDetailType(value: string): value is DetailType {
   return Object.hasOwn(TRIGGERS, value);
 }
 
-export const descriptorOf = (type: DetailType): TriggerDescriptor => TRIGGERS[type];
 
 export const sourceOf = (type: DetailType) => FAMILIES[TRIGGERS[type].family].source;
 

@@ -191,7 +191,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const senderDomains = new SenderDomains(doc, crmTable, new SesIdentityService(ses, { identityArn: (domain) => `${localSes.identityArnPrefix}${domain}` }), {
     platformInboundDomain: options.platformInboundDomain ?? platformInboundDomainFromEnv(),
   });
-  const baseMailer = new SesMailer(ses);
+  // Built as the runners build it (from the endpoint in the environment, one attempt per send).
+  const baseMailer = new SesMailer();
   const engine = createEngine({
     stores,
     automations,

@@ -33,61 +33,71 @@ export interface AutomationServices {
 const isPresetInstall = (raw: unknown): raw is Record<string, unknown> => typeof raw === 'object' && raw !== null && 'preset' in raw && !('trigger' in raw);
 
 export function automationRoutes({ stores, automations, executions }: AutomationServices): Record<string, RouteImpl> {
-  /** The settings version each request validated against, to confirm it after writing. */
-  const validatedAt = new WeakMap<AutomationDefinition, number>();
+  type Settings = Awaited<ReturnType<CrmStores['settings']['get']>>;
 
-  /** Validates a definition completely: schema, pattern, pick-list values, templates, actions, and the users it names. */
-  async function checked(tenantId: string, definition: AutomationDefinition): Promise<AutomationDefinition> {
-    const { pickLists, version } = await stores.settings.get(tenantId);
-    validateDefinition(definition, pickLists);
+  /**
+   * Validates a definition completely: schema, pattern, pick-list values, templates, actions, and
+   * the users it names. Returns the settings it validated against.
+   */
+  async function checked(tenantId: string, definition: AutomationDefinition): Promise<Settings> {
+    const settings = await stores.settings.get(tenantId);
+    validateDefinition(definition, settings.pickLists);
     await assertReferences(
       tenantId,
       userReferences(definition).map((r) => ({ field: r.field, id: r.id, store: stores.users, label: 'user' })),
     );
-    validatedAt.set(definition, version);
-    return definition;
+    return settings;
   }
 
   /**
    * After an enabled automation is written: when the lists changed while the request ran (a
    * concurrent PUT /settings, which could not yet see this automation as enabled), it is checked
-   * against the new lists, and disabled again with the reason if it no longer fits them.
+   * against the new lists, and disabled again with the reason if it no longer fits them. Returns
+   * the settings as they are now.
    */
-  async function confirmed(tenantId: string, definition: AutomationDefinition, automation: Automation): Promise<Automation> {
-    if (!automation.enabled) return automation;
+  async function confirmed(tenantId: string, automation: Automation, validated: Settings): Promise<Settings> {
+    if (!automation.enabled) return validated;
     const latest = await stores.settings.get(tenantId);
-    if (latest.version === validatedAt.get(definition)) return automation;
+    if (latest.version === validated.version) return latest;
     try {
       validateDefinition(automation, latest.pickLists);
-      return automation;
+      return latest;
     } catch (error) {
       await automations.setEnabled(tenantId, automation.id, false);
       throw error;
     }
   }
 
-  /** The automation as the API shows it: with the warnings that hold for it now. */
-  async function shown(tenantId: string, automation: Automation): Promise<Automation & { warnings: ReturnType<typeof automationWarnings> }>;
-  async function shown(tenantId: string, automation: Automation[]): Promise<Array<Automation & { warnings: ReturnType<typeof automationWarnings> }>>;
-  async function shown(tenantId: string, automation: Automation | Automation[]) {
-    const settings = await stores.settings.get(tenantId);
+  /** The automation as the API shows it: with the warnings that hold for it under `settings`. */
+  function shown(automation: Automation, settings: Settings): Automation & { warnings: ReturnType<typeof automationWarnings> };
+  function shown(automation: Automation[], settings: Settings): Array<Automation & { warnings: ReturnType<typeof automationWarnings> }>;
+  function shown(automation: Automation | Automation[], settings: Settings) {
     const context = 'senderAddress' in settings && settings.senderAddress ? { senderAddress: settings.senderAddress } : {};
     const add = (a: Automation) => ({ ...a, warnings: automationWarnings(a, context) });
     return Array.isArray(automation) ? automation.map(add) : add(automation);
   }
 
+  /** Writes an automation validated against `validated`, confirms it, and shows it. */
+  async function written(tenantId: string, write: Promise<Automation>, validated: Settings) {
+    const automation = await write;
+    return shown(automation, await confirmed(tenantId, automation, validated));
+  }
+
   return {
     'POST /automations': async ({ principal: { tenantId }, body: raw }) => {
       const definition = isPresetInstall(raw) ? definitionFromPreset(raw) : body(AutomationFields, raw);
-      const valid = await checked(tenantId, definition);
-      const automation = await confirmed(tenantId, valid, await automations.create(tenantId, valid));
-      return { ...created(automation, 'automations'), body: await shown(tenantId, automation) };
+      const settings = await checked(tenantId, definition);
+      const automation = await written(tenantId, automations.create(tenantId, definition), settings);
+      return { ...created(automation, 'automations'), body: automation };
     },
     'GET /automations': async ({ principal: { tenantId }, query: q }) => {
-      const page = await automations.list(tenantId, query(PageQuery, q));
-      return ok({ ...page, items: await shown(tenantId, page.items) });
+      const [page, settings] = await Promise.all([automations.list(tenantId, query(PageQuery, q)), stores.settings.get(tenantId)]);
+      return ok({ ...page, items: shown(page.items, settings) });
     },
-    'GET /automations/{id}': async ({ principal: { tenantId }, params }) => ok(await shown(tenantId, await automations.require(tenantId, params.id!))),
+    'GET /automations/{id}': async ({ principal: { tenantId }, params }) => {
+      const [automation, settings] = await Promise.all([automations.require(tenantId, params.id!), stores.settings.get(tenantId)]);
+      return ok(shown(automation, settings));
+    },
     'PUT /automations/{id}': async ({ principal: { tenantId }, params, body: raw }) => {
       const parsed = body(AutomationPut, raw);
       const stored = await automations.require(tenantId, params.id!);
@@ -102,8 +112,8 @@ export function automationRoutes({ stores, automations, executions }: Automation
       }
       const { version, name, description, trigger, actions, enabled, preset } = parsed;
       const definition = { name, trigger, actions, enabled, ...(description !== undefined ? { description } : {}), ...(preset !== undefined ? { preset } : {}) };
-      const valid = await checked(tenantId, definition);
-      return ok(await shown(tenantId, await confirmed(tenantId, valid, await automations.replace(tenantId, params.id!, valid, version))));
+      const settings = await checked(tenantId, definition);
+      return ok(await written(tenantId, automations.replace(tenantId, params.id!, definition, version, stored), settings));
     },
     'DELETE /automations/{id}': async ({ principal: { tenantId }, params }) => {
       await automations.delete(tenantId, params.id!);
@@ -111,10 +121,13 @@ export function automationRoutes({ stores, automations, executions }: Automation
     },
     // Enabling checks the definition again: the tenant's lists may have changed since it was saved.
     'POST /automations/{id}/enable': async ({ principal: { tenantId }, params }) => {
-      const valid = await checked(tenantId, await automations.require(tenantId, params.id!));
-      return ok(await shown(tenantId, await confirmed(tenantId, valid, await automations.setEnabled(tenantId, params.id!, true))));
+      const settings = await checked(tenantId, await automations.require(tenantId, params.id!));
+      return ok(await written(tenantId, automations.setEnabled(tenantId, params.id!, true), settings));
     },
-    'POST /automations/{id}/disable': async ({ principal: { tenantId }, params }) => ok(await shown(tenantId, await automations.setEnabled(tenantId, params.id!, false))),
+    'POST /automations/{id}/disable': async ({ principal: { tenantId }, params }) => {
+      const [automation, settings] = await Promise.all([automations.setEnabled(tenantId, params.id!, false), stores.settings.get(tenantId)]);
+      return ok(shown(automation, settings));
+    },
     'POST /automations/{id}/test': async ({ principal: { tenantId }, params, body: raw }) => {
       const input = body(DryRunInput, raw ?? {});
       const automation = await automations.require(tenantId, params.id!);

@@ -8,7 +8,6 @@ import type { AutomationStore } from '../stores/automation-store.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { assertOwnAddresses } from '../senders/address-rules.ts';
 import type { SenderDomains } from '../senders/sender-domains.ts';
-import { MAX_PAGE_SIZE } from '../db/entity-table.ts';
 import { body, ok } from './helpers.ts';
 
 /** Whether `next` lacks a value (exactly as spelled) that `previous` has, in any list or sub-list. */
@@ -24,16 +23,10 @@ function removesAny(previous: PickLists, next: PickLists): boolean {
   });
 }
 
-/** The tenant's enabled automations with the pick-list values they use: a paged Query, never a Scan. */
-async function enabledUses(automations: Pick<AutomationStore, 'list'>, tenantId: string, resolve: PickListResolver): Promise<AutomationUses[]> {
-  const result: AutomationUses[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await automations.list(tenantId, { limit: MAX_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-    for (const a of page.items) if (a.enabled) result.push({ id: a.id, name: a.name, uses: pickListValuesUsed(a, resolve) });
-    cursor = page.nextCursor;
-  } while (cursor);
-  return result;
+/** The tenant's enabled automations with the pick-list values they use. */
+async function enabledUses(automations: Pick<AutomationStore, 'every'>, tenantId: string, resolve: PickListResolver): Promise<AutomationUses[]> {
+  const enabled = await automations.every(tenantId, (a) => a.enabled);
+  return enabled.map((a) => ({ id: a.id, name: a.name, uses: pickListValuesUsed(a, resolve) }));
 }
 
 /**
@@ -46,7 +39,7 @@ async function enabledUses(automations: Pick<AutomationStore, 'list'>, tenantId:
  */
 export function settingsRoutes(
   { settings }: CrmStores,
-  automations: Pick<AutomationStore, 'list'>,
+  automations: Pick<AutomationStore, 'every'>,
   senderDomains: Pick<SenderDomains, 'statusOf' | 'platformInboundDomain'>,
   resolve: PickListResolver = defaultPickListResolver,
 ): Record<string, RouteImpl> {

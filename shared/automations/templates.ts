@@ -3,6 +3,7 @@ import { PermanentError } from '../engine/errors.ts';
 import type { EntityName } from '#events/registry';
 import { closest } from './suggest.ts';
 import { describeRule, HELPERS, isEmpty, literalFits, syntaxError, type HelperSpec } from './template-helpers.ts';
+import { truncate } from '../text.ts';
 
 export { RequiredFieldMissingError, TEMPLATE_HELPERS } from './template-helpers.ts';
 
@@ -258,9 +259,7 @@ export type TemplateData = Partial<Record<Namespace, unknown>>;
 /** Plain text on one line, for subjects and titles: no line break can ever reach a header. */
 export function renderLine(source: string, data: TemplateData, max = 300): string {
   const line = compiled(source, false)(data, RUNTIME).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  // Never half a character: a cut after a high surrogate drops it.
-  const cut = line.slice(0, max);
-  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+  return truncate(line, max);
 }
 
 /** Plain text with its line breaks (the text part of an e-mail, a task body). */

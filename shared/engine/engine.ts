@@ -10,8 +10,6 @@ import type { Mailer } from './mailer.ts';
 import { runAutomation } from './run.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
-export { executionIdOf } from './execution-id.ts';
-export { MAX_CHAIN_DEPTH } from './run.ts';
 
 export interface EngineDeps {
   stores: CrmStores;

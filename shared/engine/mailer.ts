@@ -19,11 +19,6 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
-/** Builds the MIME message for SendEmail's raw content (see `mime.ts`). */
-export async function composeMime(mail: Omit<OutgoingMail, 'tenantId'>): Promise<Buffer> {
-  return composeMessage(mail);
-}
-
 let sesModule: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;
 const loadSes = () => (sesModule ??= import('@aws-sdk/client-sesv2'));
 
@@ -47,12 +42,17 @@ export class SesMailer implements Mailer {
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     // A message that cannot be composed was never sent, and never will be: a permanent failure.
-    const raw = await composeMime(mail).catch((error: Error) => {
-      throw new PermanentError(`The message could not be composed: ${error.message}`);
-    });
+    let raw: Buffer;
+    try {
+      raw = composeMessage(mail);
+    } catch (error) {
+      throw new PermanentError(`The message could not be composed: ${(error as Error).message}`);
+    }
     this.options.onSend?.();
     const { SESv2Client, SendEmailCommand } = await loadSes();
-    this.client ??= Promise.resolve(new SESv2Client({}));
+    // One attempt: the SDK would retry a timeout or a broken connection, which may follow a send SES
+    // took. The engine decides what is safe to retry (a refusal, never an ambiguous failure).
+    this.client ??= Promise.resolve(new SESv2Client({ maxAttempts: 1 }));
     const result = await (await this.client).send(
       new SendEmailCommand({
         FromEmailAddress: mail.from.address,

@@ -1,6 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isFinal, type Execution, type StepRecord } from '../automations/execution.ts';
-import type { Automation } from '../automations/model.ts';
 import { ConflictError } from '../errors.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
@@ -12,7 +11,7 @@ import { madeAChange } from './run.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
 export interface RunFailuresDeps {
-  automations: Pick<AutomationStore, 'list'>;
+  automations: Pick<AutomationStore, 'every'>;
   executions: Pick<ExecutionStore, 'get' | 'finish'>;
   /** With it, a send found started is looked up: its e-mail activity proves it went out. */
   stores?: Pick<CrmStores, 'activities'>;
@@ -50,16 +49,8 @@ export function createRunFailures(deps: RunFailuresDeps) {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? defaultLog;
 
-  async function automationsFor(tenantId: string, type: string): Promise<Automation[]> {
-    const found: Automation[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await deps.automations.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
-      found.push(...page.items.filter((a) => a.trigger.event === type));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return found;
-  }
+  const automationsFor = (tenantId: string, type: string) => deps.automations.every(tenantId, (a) => a.trigger.event === type);
+
 
   async function closeOne(tenantId: string, executionId: string, reason: string): Promise<ClosedRun | undefined> {
     for (let attempt = 1; ; attempt++) {

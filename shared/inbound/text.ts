@@ -1,4 +1,5 @@
 import { FIELD_LIMITS, type ExtractedInquiry } from '../model/inquiry.ts';
+import { truncate } from '../text.ts';
 
 /**
  * Normalising what an inquiry yields. Every value stays plain text: nothing is interpreted as
@@ -69,12 +70,6 @@ export function isoDate(value: unknown): string | null {
 }
 
 /** The first `max` UTF-16 units, without a surrogate pair cut in half; copies no more than that. */
-function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  const head = value.slice(0, max);
-  const last = head.charCodeAt(head.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? head.slice(0, -1) : head;
-}
 
 /** An extracted inquiry: what a format found, with everything it did not find absent. */
 export function extracted(format: ExtractedInquiry['format'], found: Partial<Omit<ExtractedInquiry, 'format'>>): ExtractedInquiry {

@@ -128,8 +128,12 @@ export class SenderDomains {
    */
   async get(tenantId: string, domain: string): Promise<SenderDomain | undefined> {
     const stored = await this.load(tenantId, domain);
-    if (!stored) return undefined;
-    const state = await this.identities.describe(domain);
+    return stored && this.refreshed(stored);
+  }
+
+  /** The stored domain with its status as the identity service has it now (stored when it changed). */
+  private async refreshed(stored: SenderDomain): Promise<SenderDomain> {
+    const state = await this.identities.describe(stored.domain);
     return state ? this.save(stored, state) : stored;
   }
 
@@ -142,7 +146,7 @@ export class SenderDomains {
     const stored = await this.load(tenantId, domain);
     if (!stored) return 'unregistered';
     if (stored.status === 'verified') return 'verified';
-    return (await this.get(tenantId, domain))?.status ?? 'unregistered';
+    return (await this.refreshed(stored)).status;
   }
 
   private key(tenantId: string, domain: string) {

@@ -2,7 +2,7 @@ import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-s
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { FinalStatus } from '../automations/execution.ts';
 import { Automation, type AutomationDefinition } from '../automations/model.ts';
-import { EntityTable } from '../db/entity-table.ts';
+import { EntityTable, MAX_PAGE_SIZE } from '../db/entity-table.ts';
 import { entityKey } from '../db/keys.ts';
 import { NotFoundError } from '../errors.ts';
 import { DynamoStore, type Page, type PageRequest } from './store.ts';
@@ -11,11 +11,13 @@ export interface AutomationStore {
   create(tenantId: string, definition: AutomationDefinition): Promise<Automation>;
   get(tenantId: string, id: string): Promise<Automation | undefined>;
   require(tenantId: string, id: string): Promise<Automation>;
-  /** Replaces the definition, if `version` is still current; run statistics are kept. */
-  replace(tenantId: string, id: string, definition: AutomationDefinition, version: number): Promise<Automation>;
+  /** Replaces the definition, if `version` is still current; run statistics are kept. `current`: the automation as just read (saves the read). */
+  replace(tenantId: string, id: string, definition: AutomationDefinition, version: number, current?: Automation): Promise<Automation>;
   setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation>;
   delete(tenantId: string, id: string): Promise<void>;
   list(tenantId: string, page?: PageRequest): Promise<Page<Automation>>;
+  /** Every automation of the tenant that `keep` accepts, page by page (a Query, never a Scan). */
+  every(tenantId: string, keep?: (automation: Automation) => boolean): Promise<Automation[]>;
   /** The enabled automations of a tenant for one event type: one query on the sparse index. */
   listEnabled(tenantId: string, eventType: string): Promise<Automation[]>;
 }
@@ -45,11 +47,11 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
     return this.table.create(tenantId, { ...definition, runCount: 0, failureCount: 0 });
   }
 
-  replace(tenantId: string, id: string, definition: AutomationDefinition, version: number): Promise<Automation> {
+  replace(tenantId: string, id: string, definition: AutomationDefinition, version: number, current?: Automation): Promise<Automation> {
     // PUT replaces the definition: optional fields it leaves out are cleared.
     const patch: Record<string, unknown> = { ...definition };
     for (const key of ['description', 'preset'] as const) if (definition[key] === undefined) patch[key] = null;
-    return this.table.update(tenantId, id, patch, version);
+    return this.table.update(tenantId, id, patch, version, current ? { current } : {});
   }
 
   async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation> {
@@ -69,6 +71,17 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
 
   list(tenantId: string, page: PageRequest = {}): Promise<Page<Automation>> {
     return this.listAll(tenantId, page);
+  }
+
+  async every(tenantId: string, keep: (automation: Automation) => boolean = () => true): Promise<Automation[]> {
+    const found: Automation[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(tenantId, { limit: MAX_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      found.push(...page.items.filter(keep));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return found;
   }
 
   async listEnabled(tenantId: string, eventType: string): Promise<Automation[]> {

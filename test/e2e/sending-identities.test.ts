@@ -5,7 +5,7 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { CreateEmailIdentityCommand, CreateTenantCommand, GetEmailIdentityCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSes, verifyDomainLocally } from '#infra/local/ses-v2';
-import { composeMime } from '#shared/engine/mailer';
+import { composeMessage } from '#shared/engine/mime';
 import { sesTenantName } from '#shared/senders/identity-service';
 import { agencyWorld, executionsOf, installPreset, mailTo } from '../support/automation-world.ts';
 import { tenant } from '../support/dynamo.ts';
@@ -225,7 +225,7 @@ describe('sending', () => {
 
 describe('the local SES v2 stand-in', () => {
   const client = () => new SESv2Client({ endpoint: api.stack.sesUrl, maxAttempts: 1 });
-  const raw = (from: string) => composeMime({ from: { address: from }, to: 'probe@example.com', subject: 'Probe', html: '<p>x</p>', text: 'x' });
+  const raw = (from: string) => composeMessage({ from: { address: from }, to: 'probe@example.com', subject: 'Probe', html: '<p>x</p>', text: 'x' });
   const rejection = async (send: Promise<unknown>) => {
     const error = (await send.then(() => undefined, (e: unknown) => e)) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
     return { name: error?.name, status: error?.$metadata?.httpStatusCode, message: error?.message };

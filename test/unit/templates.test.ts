@@ -15,7 +15,7 @@ import {
 } from '#shared/automations/templates';
 import { PRESETS } from '#shared/automations/presets';
 import { PermanentError, SkipError } from '#shared/engine/errors';
-import { composeMime } from '#shared/engine/mailer';
+import { composeMessage } from '#shared/engine/mime';
 import { buildIcs, escapeText, fold } from '#shared/engine/ics';
 import { Activity } from '#shared/model/activity';
 import { Contact } from '#shared/model/contact';
@@ -93,7 +93,7 @@ describe('template rendering', () => {
   });
 
   it('never lets a line break in a value become a mail header', async () => {
-    const mime = await composeMime({
+    const mime = composeMessage({
       from: { name: 'Acme\r\nBcc: x@evil.example', address: 'info@acme.example' },
       to: 'erika@example.com',
       subject: renderLine('{{contact.firstName}}', { contact: { firstName: 'A\nBcc: y@evil.example' } }),

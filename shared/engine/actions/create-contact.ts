@@ -30,7 +30,7 @@ export const createContact: ActionHandler<z.output<typeof CreateContactAction>> 
     ...(extracted.lastName ? { lastName: extracted.lastName } : {}),
     ...(extracted.phone && /^\+?[0-9 ()/.-]{3,40}$/.test(extracted.phone) ? { phone: extracted.phone } : {}),
   };
-  const { pickLists } = await stores.settings.get(ctx.tenantId);
+  const { pickLists } = ctx;
   const status = canonicalValue(pickLists.contactStatuses, action.defaults.status);
   const dealStage = stagesOf(pickLists, DEFAULT_PIPELINE)![0]!;
   const fresh = {

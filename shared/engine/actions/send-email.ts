@@ -9,6 +9,7 @@ import { describe, PermanentError, SkipError } from '../errors.ts';
 import { buildIcs } from '../ics.ts';
 import { capital, contactLabel, propertyLabel, userLabel } from '../labels.ts';
 import type { ActionHandler, StepRef } from './types.ts';
+import { truncate } from '../../text.ts';
 
 type Action = z.output<typeof SendEmailAction>;
 
@@ -54,12 +55,6 @@ export async function sentEmailRecorded(stores: Pick<CrmStores, 'activities'>, t
 /** What recording the e-mail did, as part of the step's result. */
 type Recorded = { activityId: string } | { activityError: string } | { activityNotRecorded: string };
 
-/** Cuts a value to `max` UTF-16 units without splitting a surrogate pair. */
-function clip(value: string, max: number): string {
-  if (value.length <= max) return value;
-  const end = /[\uD800-\uDBFF]/.test(value[max - 1]!) ? max - 1 : max;
-  return value.slice(0, end);
-}
 
 /**
  * Records a sent e-mail as an `email` activity on the run's contact, property and deal, with the
@@ -75,16 +70,16 @@ async function recordSentEmail(
 ): Promise<Recorded> {
   if (!ctx.contact && !ctx.property) return { activityNotRecorded: 'The run has neither a contact nor a property to record the e-mail on' };
   const id = emailActivityId(step.executionId, step.index);
-  const title = clip(mail.subject.trim(), 300).trim();
+  const title = truncate(mail.subject.trim(), 300).trim();
   const activity: ActivityRecord = {
     type: 'email',
     contactIds: ctx.contact ? [ctx.contact.id] : [],
     ...(ctx.property ? { propertyId: ctx.property.id } : {}),
     ...(ctx.deal ? { dealId: ctx.deal.id } : {}),
     ...(title ? { title } : {}),
-    ...(mail.text ? { body: clip(mail.text, 20_000) } : {}),
+    ...(mail.text ? { body: truncate(mail.text, 20_000) } : {}),
     recipient: mail.recipient,
-    automationName: clip(ctx.automation.name, 200),
+    automationName: truncate(ctx.automation.name, 200),
   };
   try {
     await stores.activities.create(ctx.tenantId, activity, { id, causedBy: ctx.causedBy });
