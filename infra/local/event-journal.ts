@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from './durable-file.ts';
 
 /** One line of the journal: an accepted event with the targets its rules matched, or one target done with it. */
 export type JournalLine<E> = { put: E; targets: string[] } | { done: string; target: string; deadLetter?: string };
@@ -129,19 +130,15 @@ export class EventJournal<E extends { id: string }> {
   /** Replaces the journal with the pending events only: temporary file, flush, rename. */
   private async rewrite(): Promise<void> {
     const text = [...this.pendingEvents.values()].map((p) => `${JSON.stringify({ put: p.event, targets: [...p.targets] } satisfies JournalLine<E>)}\n`).join('');
-    const temp = `${this.file}.tmp`;
-    const out = await open(temp, 'w');
-    try {
-      await out.writeFile(text);
-      await out.datasync();
-    } finally {
-      await out.close();
-    }
     const reopen = Boolean(this.handle);
     await this.handle?.close();
     this.handle = undefined;
-    await rename(temp, this.file);
-    if (reopen) this.handle = await open(this.file, 'a');
+    try {
+      await writeFileAtomically(this.file, text);
+    } finally {
+      // Failed or not, appends go on: into the new journal, or the old one, which is still whole.
+      if (reopen) this.handle = await open(this.file, 'a');
+    }
     this.bytes = this.compactedBytes = Buffer.byteLength(text);
   }
 }

@@ -27,6 +27,8 @@ export interface RunContext {
   tenant: { name?: string; senderAddress?: string; timeZone: string };
   /** The tenant's pick-lists, as cached with the settings: actions check what they write against them. */
   pickLists: PickLists;
+  /** The id of each entity the event names, found or not: a skip reason names a missing one by it. */
+  ids: Partial<Record<EntityName, string>>;
   /** The automation that runs: actions name it in what they record (an e-mail activity, a task). */
   automation: { id: string; name: string };
   /** Provenance for every write the actions make. */
@@ -80,6 +82,7 @@ export async function buildContext(
   const tenantId: string = detail.tenantId;
   const settingsPromise = settingsOf(stores, tenantId);
   const loaded: Record<string, unknown> = { detail };
+  const ids: Partial<Record<EntityName, string>> = {};
   let pending = Object.entries(descriptor.entities) as Array<[EntityName, readonly string[]]>;
   while (pending.length > 0) {
     const ready = pending.filter(([, paths]) => paths.every((p) => p.split('.')[0]! in loaded));
@@ -87,6 +90,7 @@ export async function buildContext(
     const values = await Promise.all(
       ready.map(async ([name, paths]) => {
         const id = paths.map((p) => idOf(at(loaded, p))).find(Boolean);
+        if (id) ids[name] = id;
         const store = stores[ENTITIES[name].store] as { get(t: string, id: string): Promise<unknown> };
         const entity = id ? await store.get(tenantId, id) : undefined;
         // The subject gone from the store (or a dry run's hand-written event): the event's own copy.
@@ -122,6 +126,7 @@ export async function buildContext(
     contactPerson: entities.contactPerson,
     tenant,
     pickLists: settings.pickLists,
+    ids,
     automation: { id: run.automationId, name: run.automationName },
     causedBy: { automationId: run.automationId, executionId: run.executionId, depth: (detail.causedBy?.depth ?? 0) + 1 },
     templateData,

@@ -4,10 +4,9 @@ import { ConflictError } from '../errors.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
-import { sentEmailRecorded } from './actions/send-email.ts';
 import type { IncomingEvent } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
-import { madeAChange } from './run.ts';
+import { madeAChange, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
 export interface RunFailuresDeps {
@@ -51,7 +50,6 @@ export function createRunFailures(deps: RunFailuresDeps) {
 
   const automationsFor = (tenantId: string, type: string) => deps.automations.every(tenantId, (a) => a.trigger.event === type);
 
-
   async function closeOne(tenantId: string, executionId: string, reason: string): Promise<ClosedRun | undefined> {
     for (let attempt = 1; ; attempt++) {
       const execution = await deps.executions.get(tenantId, executionId);
@@ -75,13 +73,9 @@ export function createRunFailures(deps: RunFailuresDeps) {
       if (step.status !== 'started') {
         steps.push(step);
       } else if (step.type === 'send_email') {
-        const sent = deps.stores ? await sentEmailRecorded(deps.stores, execution.tenantId, execution.id, step.index) : false;
-        if (sent) changed = true;
-        steps.push(
-          sent
-            ? { ...step, status: 'succeeded', finishedAt: at, result: { note: 'The attempt was interrupted after the send; the recorded e-mail activity confirms it' } }
-            : { ...step, status: 'uncertain', finishedAt: at, error: 'The attempt was interrupted during the send; whether the e-mail went out is unknown, and it is not sent again' },
-        );
+        const settled = await settleInterruptedSend(deps.stores, execution, step, at);
+        if (settled.sent) changed = true;
+        steps.push(settled.step);
       } else {
         // A write step found started may have written before the attempt ended.
         changed = true;
@@ -89,14 +83,10 @@ export function createRunFailures(deps: RunFailuresDeps) {
       }
     }
     const text = `Given up after the retries: ${reason}`.slice(0, 1_000);
-    const uncertain = steps.some((s) => s.status === 'uncertain');
-    const finishedAt = at;
-    const durationMs = Math.max(0, Date.parse(finishedAt) - Date.parse(execution.startedAt));
-    const base = { ...execution, steps, retryable: false, finishedAt, durationMs };
-    if (uncertain) return { ...base, status: 'uncertain', reason: `A send was interrupted (not repeated); then: ${text}` };
+    const base = { ...execution, steps, retryable: false, finishedAt: at, durationMs: Math.max(0, Date.parse(at) - Date.parse(execution.startedAt)) };
     // Every step had in fact finished (the last one's result was never recorded): the run did its work.
     if (steps.every((s) => s.status === 'succeeded')) return { ...base, status: 'succeeded', error: undefined, reason: undefined };
-    return { ...base, status: changed ? 'partial' : 'failed', error: text };
+    return { ...base, ...stoppedOutcome('failed', text, steps, changed) };
   }
 
   /** Closes the open runs of the event; returns the ones it closed. */

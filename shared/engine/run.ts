@@ -2,13 +2,13 @@ import { isFinal, type Execution, type StepRecord, type StepWarning } from '../a
 import type { Action, Automation } from '../automations/model.ts';
 import { emptyVariables } from '../automations/templates.ts';
 import { prepareAction } from './actions/index.ts';
-import { sentEmailRecorded } from './actions/send-email.ts';
 import type { ActionDeps } from './actions/types.ts';
 import { buildContext, type RunContext } from './context.ts';
 import { describe, isPermanent, provenNotSent, SkipError } from './errors.ts';
 import type { EngineDeps, RunOutcome } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
 import type { Log } from '../log.ts';
+import { madeAChange, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
 
 /** Chains of automations (an action's write triggering the next automation) stop at this depth. */
 export const MAX_CHAIN_DEPTH = 3;
@@ -78,11 +78,7 @@ export async function runAutomation(deps: RunDeps, automation: Automation, type:
   let changed = execution.steps.some((s) => s.status === 'succeeded' && madeAChange(s));
   const uncertain = () => execution.steps.some((s) => s.status === 'uncertain');
   /** Ends the run early; a skip or failure after a change is `partial`, after a lost send `uncertain`. */
-  const stop = (kind: 'skipped' | 'failed', text: string) => {
-    if (uncertain()) return record({ status: 'uncertain', reason: `A send was interrupted (not repeated); then: ${text}`, retryable: false }, true);
-    const status = changed ? 'partial' : kind;
-    return record({ status, ...(kind === 'failed' ? { error: text } : { reason: text }), retryable: false }, true);
-  };
+  const stop = (kind: 'skipped' | 'failed', text: string) => record({ ...stoppedOutcome(kind, text, execution.steps, changed), retryable: false }, true);
 
   if (broken) return stop('failed', broken);
   if (detail.causedBy?.automationId === automation.id) return stop('skipped', 'The automation caused this event itself; an automation never triggers itself');
@@ -93,14 +89,9 @@ export async function runAutomation(deps: RunDeps, automation: Automation, type:
     const action = automation.actions[step.index];
     if (!action) continue;
     if (step.status === 'started' && action.type === 'send_email') {
-      // An earlier attempt stopped after marking the send as started and before recording its
-      // result. The e-mail activity is written right after a send, so its presence proves the
-      // send; without it the mail may or may not have gone out, and it is never sent again.
-      const sent = await sentEmailRecorded(deps.stores, execution.tenantId, execution.id, step.index);
-      setStep(step.index, sent
-        ? { status: 'succeeded', finishedAt: now().toISOString(), result: { note: 'An earlier attempt was interrupted after the send; the recorded e-mail activity confirms it' } }
-        : { status: 'uncertain', finishedAt: now().toISOString(), error: 'An earlier attempt was interrupted during the send; whether the e-mail went out is unknown, and it is not sent again' });
-      if (sent) changed = true;
+      const settled = await settleInterruptedSend(deps.stores, execution, step, now().toISOString());
+      setStep(step.index, settled.step);
+      if (settled.sent) changed = true;
       continue;
     }
     // A write step found started may have written before the crash: the run counts as having changed something.
@@ -140,11 +131,6 @@ export async function runAutomation(deps: RunDeps, automation: Automation, type:
   return record({ status: 'succeeded', error: undefined, reason: undefined }, true);
 }
 
-/** A finished step changed something unless it says it changed nothing (`changed: []`). */
-export function madeAChange(step: Pick<StepRecord, 'result'>): boolean {
-  const listed = step.result?.changed;
-  return !(Array.isArray(listed) && listed.length === 0);
-}
 
 /** The template variables of an action that are empty for this run: the step records them as warnings. */
 function emptyVariableWarnings(action: Action, ctx: RunContext): StepWarning[] {

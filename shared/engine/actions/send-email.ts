@@ -18,7 +18,7 @@ function recipient(action: Action, ctx: RunContext): { email: string; name?: str
   if (action.to === 'contact') {
     const contact = ctx.contact;
     if (!contact) {
-      const id = ctx.detail.contact?.id ?? ctx.deal?.contactId ?? ctx.rejection?.contactId ?? ctx.activity?.contactIds?.[0] ?? ctx.inquiry?.contactId;
+      const id = ctx.ids.contact;
       throw new SkipError(id ? `The contact ${id} no longer exists` : `The ${ctx.eventType} event names no contact to write to`);
     }
     const who = capital(contactLabel(contact));

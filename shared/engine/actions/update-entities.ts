@@ -38,12 +38,12 @@ function setFields<A extends { set: Record<string, unknown> }, E extends EntityM
 
 /** Why there is no contact: it was deleted since the event, or the event never named one. */
 function missingContact(ctx: RunContext): string {
-  const id = ctx.detail.contact?.id ?? ctx.deal?.contactId ?? ctx.rejection?.contactId ?? ctx.activity?.contactIds?.[0];
+  const id = ctx.ids.contact;
   return id ? `The contact ${id} no longer exists` : `The ${ctx.eventType} event names no contact`;
 }
 
 function missingProperty(ctx: RunContext): string {
-  const id = ctx.detail.property?.id ?? ctx.deal?.propertyId ?? ctx.activity?.propertyId ?? ctx.rejection?.propertyId ?? ctx.inquiry?.propertyId;
+  const id = ctx.ids.property;
   return id ? `The property ${id} no longer exists` : `The ${ctx.eventType} event names no property`;
 }
 
@@ -57,7 +57,7 @@ export const updateProperty = setFields<z.output<typeof UpdatePropertyAction>, P
 export const moveDeal: ActionHandler<z.output<typeof MoveDealAction>> = async (action, ctx, _step, { stores }) => {
   const deal = ctx.deal;
   if (!deal) {
-    const id = ctx.detail.deal?.id ?? ctx.activity?.dealId ?? ctx.rejection?.dealId;
+    const id = ctx.ids.deal;
     throw new SkipError(id ? `The deal ${id} no longer exists` : `The ${ctx.eventType} event names no deal`);
   }
   // Stages are per pipeline: a stage of another pipeline would leave the deal where no list has it.
