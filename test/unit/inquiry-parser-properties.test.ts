@@ -8,7 +8,8 @@ import { INBOUND_LIMITS, type InboundLimits } from '#shared/inbound/limits';
 import { messageIdOf } from '#shared/inbound/message-id';
 import { parseInquiryMessage, type ParsedMessage } from '#shared/inbound/parse-message';
 import { parseTaggedHtml } from '#shared/inbound/tagged-html';
-import { Inquiry, type InquiryInput } from '#shared/model/inquiry';
+import { FIELD_LIMITS, Inquiry, type InquiryInput } from '#shared/model/inquiry';
+import { line, text as messageText } from '#shared/inbound/text';
 import { inquiryUnique } from '#shared/stores/inquiry-store';
 import { STALL_MS } from '../support/stall.ts';
 
@@ -391,10 +392,11 @@ describe('the tagged-HTML reader', () => {
         const expected = taggedWithParser(html);
         const result = parseTaggedHtml(html);
         if (!expected.email && !expected.lastName) expect(result).toBeUndefined();
-        else expect(result).toMatchObject({ lastName: expected.lastName?.replace(/\s+/g, ' ').trim() || null, propertyRef: expected.propertyRef?.replace(/\s+/g, ' ').trim() || null, message: expected.message?.trim() || null });
+        // The fields are then bounded as every reader bounds them (a name to 100 characters, ...).
+        else expect(result).toMatchObject({ lastName: line(expected.lastName, FIELD_LIMITS.name), propertyRef: line(expected.propertyRef, FIELD_LIMITS.ref), message: messageText(expected.message) });
       }),
-      { numRuns: 2_000 },
+      // A name longer than its bound, found by CI's run: the reader truncates it as the others do.
+      { numRuns: 2_000, examples: [[['<span id="client_last_name">', 'a@b.de', '<script>', '<div>', '<span id="client&#95;email">', '<td id="client_message">', '<div>', '<b id=client_email id=client_message>']]] },
     );
   });
 });
-
