@@ -20,3 +20,10 @@ export function createRunnerFromEnv() {
   });
   return (event: IncomingEvent) => engine.handle(event);
 }
+
+/** The wake-run function: the payload a schedule carries (`WakeInput`) -> the run resumed. */
+export function createWakeHandlerFromEnv() {
+  return async (_event: unknown): Promise<void> => {
+    throw new Error('not yet built');
+  };
+}
