@@ -6,6 +6,7 @@ import { BirthdaySchedule } from './constructs/birthday-schedule.ts';
 import { Data } from './constructs/data.ts';
 import { InboundMail } from './constructs/inbound-mail.ts';
 import { Pipeline } from './constructs/pipeline.ts';
+import { WaitSchedules } from './constructs/wait-schedules.ts';
 
 export interface CrmStackProps extends StackProps {
   corsOrigins?: string[];
@@ -19,7 +20,7 @@ export interface CrmStackProps extends StackProps {
   platformInboundDomain?: string;
 }
 
-/** The whole system in one stack: data, API, (later) event pipeline, automations, schedule, inbound mail. */
+/** The whole system in one stack: data, API, event pipeline, automations and their wait schedules, birthday schedule, inbound mail. */
 export class CrmStack extends Stack {
   readonly data: Data;
   readonly api: Api;
@@ -27,17 +28,24 @@ export class CrmStack extends Stack {
   readonly inbound: InboundMail;
   readonly birthdays: BirthdaySchedule;
   readonly automations: Automations;
+  readonly waits: WaitSchedules;
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
     const platformInboundDomain = props.platformInboundDomain ?? 'inbound.crm.example';
     this.data = new Data(this, 'Data');
     this.pipeline = new Pipeline(this, 'Pipeline', { crmTable: this.data.crmTable });
+    this.waits = new WaitSchedules(this, 'WaitSchedules', {
+      crmTable: this.data.crmTable,
+      automationsTable: this.data.automationsTable,
+      executionsTable: this.data.executionsTable,
+    });
     this.api = new Api(this, 'Api', {
       crmTable: this.data.crmTable,
       automationsTable: this.data.automationsTable,
       executionsTable: this.data.executionsTable,
       bus: this.pipeline.bus,
+      waits: this.waits,
       corsOrigins: props.corsOrigins,
       platformInboundDomain,
     });
@@ -48,6 +56,7 @@ export class CrmStack extends Stack {
       automationsTable: this.data.automationsTable,
       executionsTable: this.data.executionsTable,
       bus: this.pipeline.bus,
+      waits: this.waits,
     });
   }
 }

@@ -53,7 +53,7 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: 'version_conflict' | 'duplicate' | 'pick_list_value_in_use' | 'not_changeable', message: string, fields: FieldError[] = []) {
+  constructor(code: 'version_conflict' | 'duplicate' | 'pick_list_value_in_use' | 'not_changeable' | 'not_waiting', message: string, fields: FieldError[] = []) {
     super(409, code, message, fields);
   }
 }

@@ -3,6 +3,7 @@ import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient, requireEnv } from '#shared/aws/clients';
 import { runBirthdayCheck } from '#shared/birthdays/birthday-run';
 import { EventPublisher } from '#shared/events/publisher';
+import { EventBridgeWakeScheduler, wakeScheduleConfigFromEnv } from '#shared/engine/wake-schedules';
 import { platformInboundDomainFromEnv } from '#shared/senders/domain-name';
 import { SenderDomains } from '#shared/senders/sender-domains';
 import { SesIdentityService } from '#shared/senders/ses-identity-service';
@@ -23,4 +24,5 @@ export const handler = createHttpHandler({
   executions: new DynamoExecutionStore(client, requireEnv('EXECUTIONS_TABLE_NAME'), automationsTable),
   runBirthdays: (input) => runBirthdayCheck({ client, tableName, publisher }, input),
   senderDomains: new SenderDomains(client, tableName, SesIdentityService.fromEnv(), { platformInboundDomain: platformInboundDomainFromEnv() }),
+  scheduler: new EventBridgeWakeScheduler(wakeScheduleConfigFromEnv()),
 });

@@ -13,6 +13,7 @@ import { ADMIN_GROUP, TENANT_CLAIM } from '#shared/http/auth';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { grantManageSenderDomains } from './sending-identities.ts';
+import type { WaitSchedules } from './wait-schedules.ts';
 
 export interface ApiProps {
   crmTable: dynamodb.ITable;
@@ -20,6 +21,8 @@ export interface ApiProps {
   executionsTable: dynamodb.ITable;
   /** The bus the admin's birthday back-fill publishes to. */
   bus: events.IEventBus;
+  /** The wait steps' schedules, which admins cancel, resume now, or (re)create. */
+  waits: WaitSchedules;
   /** Origins the CRM front end is served from. @default ['*'] */
   corsOrigins?: string[];
   /** Steady-state requests per second for the whole API. @default 200 */
@@ -86,6 +89,8 @@ export class Api extends Construct {
     props.bus.grantPutEventsTo(this.handler.fn);
     // Sender domains: SES identities and the tenants' SES tenants, never sending.
     grantManageSenderDomains(this.handler);
+    // Waiting runs: the executions grant above covers their indexes (index/*); here the schedules.
+    props.waits.grantScheduling(this.handler);
 
     const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
       jwtAudience: [this.client.userPoolClientId],

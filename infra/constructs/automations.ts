@@ -11,14 +11,43 @@ import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { RUN_FAILURES, RunFailures } from './run-failures.ts';
 import { grantSendAsTenant } from './sending-identities.ts';
+import type { WaitSchedules } from './wait-schedules.ts';
 
-export interface AutomationsProps {
+/** The tables a run reads and writes, wherever it runs (a runner, or wake-run going on with one). */
+export interface RunTables {
   crmTable: dynamodb.ITable;
   automationsTable: dynamodb.ITable;
   executionsTable: dynamodb.ITable;
-  bus: events.IEventBus;
   /** Days executions and claims are kept. @default 90 */
   executionRetentionDays?: number;
+}
+
+/** The environment of a function that runs automations. */
+export function runEnvironment(props: RunTables): Record<string, string> {
+  return {
+    [CRM_TABLE.envVar]: props.crmTable.tableName,
+    [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
+    [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
+    EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? 90),
+  };
+}
+
+/**
+ * What running an automation's steps needs: read and write the CRM items, update the
+ * automation's last-run fields, read and write executions, and send mail with SES v2 through the
+ * tenant's SES tenant (`grantSendAsTenant` says why that, not IAM, keeps tenants apart).
+ */
+export function grantRun(fn: CrmFunction, props: RunTables): void {
+  fn.grantTableReadWrite(props.crmTable);
+  fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.automationsTable.tableArn] }));
+  fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.executionsTable.tableArn] }));
+  grantSendAsTenant(fn);
+}
+
+export interface AutomationsProps extends RunTables {
+  bus: events.IEventBus;
+  /** The wait steps' schedules: every runner may create and delete them; run-failures reads their dead letters. */
+  waits: WaitSchedules;
 }
 
 /** The rule target's retry policy: EventBridge retries a failed delivery this often, within this age. */
@@ -27,9 +56,8 @@ export const TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) }
 /**
  * The runners: one function per event family, each the target of its bus rule (retry policy and an
  * SQS dead-letter queue), with an async on-failure destination for runs that still fail after
- * Lambda's own retries. Each may read and write the CRM items, query the enabled automations,
- * record executions, and send mail with SES v2 through the tenant's SES tenant (`grantSendAsTenant`
- * says why that, not IAM, keeps tenants apart).
+ * Lambda's own retries. Each may query the enabled automations and do what a run does
+ * (`grantRun`), and create and delete the wait steps' schedules (`WaitSchedules.grantScheduling`).
  */
 export class Automations extends Construct {
   readonly runners: Record<Family, CrmFunction>;
@@ -58,18 +86,11 @@ export class Automations extends Construct {
         name: runnerOf(family),
         description: `Runs the automations triggered by ${family} events`,
         timeout: Duration.seconds(60),
-        environment: {
-          [CRM_TABLE.envVar]: props.crmTable.tableName,
-          [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
-          [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
-          EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? 90),
-        },
+        environment: runEnvironment(props),
       });
-      runner.grantTableReadWrite(props.crmTable);
       runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.automationsTable.tableArn}/index/EnabledIndex`] }));
-      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.automationsTable.tableArn] }));
-      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.executionsTable.tableArn] }));
-      grantSendAsTenant(runner);
+      grantRun(runner, props);
+      props.waits.grantScheduling(runner);
       runner.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.failedRuns.queue) });
 
       const rule = new events.Rule(this, `${family}Rule`, {
@@ -83,6 +104,7 @@ export class Automations extends Construct {
     }
     this.runFailures = new RunFailures(this, 'RunFailures', {
       queue: this.failedRuns.queue,
+      wakeQueue: props.waits.deadLetters.queue,
       crmTable: props.crmTable,
       automationsTable: props.automationsTable,
       executionsTable: props.executionsTable,

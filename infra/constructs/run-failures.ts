@@ -22,6 +22,13 @@ export const RUN_FAILURES = {
 export interface RunFailuresProps {
   /** The runners' on-failure destination (`FailedRuns`), with a dead-letter queue of its own. */
   queue: sqs.IQueue;
+  /**
+   * The wake dead-letter queue (`WaitSchedules.deadLetters`), with a dead-letter queue of its own:
+   * wakes Scheduler could not deliver (the body is the wake input) and wake-run invocations that
+   * failed after Lambda's retries (the body is Lambda's destination record, `requestPayload` the
+   * wake input).
+   */
+  wakeQueue?: sqs.IQueue;
   crmTable: dynamodb.ITable;
   automationsTable: dynamodb.ITable;
   executionsTable: dynamodb.ITable;
@@ -30,8 +37,9 @@ export interface RunFailuresProps {
 }
 
 /**
- * Closes the runs the runners gave up on: consumes the `FailedRuns` queue (SQS event source with
- * batch item failures) and marks each open execution of the failed event as failed for good, with
+ * Closes the runs the runners gave up on: consumes the `FailedRuns` queue, and the wake
+ * dead-letter queue for runs whose wake failed for good (SQS event sources with batch item
+ * failures), and marks each open execution of the failed event as failed for good, with
  * the reason, and the automation's last run with it (`shared/engine/run-failures.ts`). It may list
  * the automations (GSI1), read and write executions, update the automations' last-run fields, and
  * read the CRM items (an e-mail activity proves an interrupted send).
@@ -57,6 +65,10 @@ export class RunFailures extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.automationsTable.tableArn] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.executionsTable.tableArn] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.crmTable.tableArn] }));
-    this.fn.fn.addEventSource(new SqsEventSource(props.queue, { batchSize: RUN_FAILURES.batchSize, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    // The records' eventSourceARN tells the wake dead letters from the failed runs.
+    if (props.wakeQueue) this.fn.fn.addEnvironment('WAKE_DLQ_ARN', props.wakeQueue.queueArn);
+    for (const queue of [props.queue, ...(props.wakeQueue ? [props.wakeQueue] : [])]) {
+      this.fn.fn.addEventSource(new SqsEventSource(queue, { batchSize: RUN_FAILURES.batchSize, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    }
   }
 }

@@ -7,6 +7,7 @@ export const localConfig = {
   sesPort: Number(process.env.SES_PORT ?? 8005),
   smtpPort: Number(process.env.SMTP_PORT ?? 2525),
   eventBusPort: Number(process.env.EVENTBRIDGE_PORT ?? 4010),
+  schedulerPort: Number(process.env.SCHEDULER_PORT ?? 4020),
   streamPollMs: Number(process.env.STREAM_POLL_MS ?? 100),
   dataDir: process.env.LOCAL_DATA_DIR ?? join(process.cwd(), '.data'),
 };

@@ -1,9 +1,13 @@
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { EventBridgeWakeScheduler, parseWakeInput } from '#shared/engine/wake-schedules';
+import { approximateMs, parseDuration } from '#shared/time/wait-time';
 import { DEFAULT_BUS_NAME, FAMILIES, RULES, type Family } from '#events/rules';
 import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient } from '#shared/aws/clients';
@@ -31,6 +35,8 @@ import { LocalEventBus, type BusEvent } from './event-bus.ts';
 import { startLocalApi, type LocalRoute } from './http-server.ts';
 import { LocalS3 } from './s3-server.ts';
 import { startSchedule } from './scheduler.ts';
+import { LocalClock } from './clock.ts';
+import { startLocalScheduler, type LocalScheduler } from './scheduler-service.ts';
 import { persistSesInbox } from './ses-inbox.ts';
 import { startLocalSes } from './ses-v2.ts';
 import { startSmtpInbound } from './smtp-inbound.ts';
@@ -57,6 +63,10 @@ export interface LocalStackOptions {
   wrapMailer?: (mailer: Mailer) => Mailer;
   /** Port of the local SMTP server for inbound mail (0: any free port). @default 2525 */
   smtpPort?: number;
+  /** Port of the local EventBridge Scheduler (0: any free port). @default 4020 */
+  schedulerPort?: number;
+  /** The clock the runs and the schedules go by; tests move it instead of sleeping. */
+  clock?: LocalClock;
   /** Wait between empty stream polls. @default 100 */
   streamPollMs?: number;
   /** The bus rules' targets, by event family (the runners); a family without one only records. */
@@ -85,6 +95,10 @@ export interface LocalStack {
   runBirthdays(input: BirthdayRunInput): Promise<BirthdayRunResult>;
   /** When the local schedule fires next. */
   nextBirthdayRun(): Date;
+  /** The clock of the runs and the wait schedules (`POST /_local/clock` moves it too). */
+  clock: LocalClock;
+  /** The local EventBridge Scheduler with the schedules of waiting runs. */
+  scheduler: LocalScheduler;
   /** The engine behind the local runners (the bench calls it directly). */
   engine: Engine;
   /** The stores the local API and runners use. */
@@ -95,6 +109,8 @@ export interface LocalStack {
 }
 
 export const LOCAL_REGION = 'eu-central-1';
+/** The local schedule group of waiting runs (in AWS: the stack's group). */
+export const LOCAL_SCHEDULE_GROUP = 'crm-local-waits';
 
 /** A component's structured log lines, one per line, leaving out the routine ones. */
 const componentLog = (log: (line: string) => void, name: string) => (entry: Record<string, unknown>) => {
@@ -191,6 +207,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const senderDomains = new SenderDomains(doc, crmTable, new SesIdentityService(ses, { identityArn: (domain) => `${localSes.identityArnPrefix}${domain}` }), {
     platformInboundDomain: options.platformInboundDomain ?? platformInboundDomainFromEnv(),
   });
+  // Waits: a local EventBridge Scheduler on the stack's clock, its schedules kept under the data
+  // folder; they invoke the wake-run handler, and what fails for good goes to run-failures.
+  const clock = options.clock ?? new LocalClock();
+  const now = () => clock.now();
+  const region = process.env.AWS_REGION;
+  const wakeConfig = {
+    groupName: LOCAL_SCHEDULE_GROUP,
+    roleArn: `arn:aws:iam::000000000000:role/${LOCAL_SCHEDULE_GROUP}-scheduler`,
+    targetArn: `arn:aws:lambda:${region}:000000000000:function:${LOCAL_SCHEDULE_GROUP}-wake-run`,
+    deadLetterArn: `arn:aws:sqs:${region}:000000000000:${LOCAL_SCHEDULE_GROUP}-wake-dead-letters`,
+    retryAttempts: 3,
+    maxEventAgeSeconds: 21_600,
+  };
+  const localScheduler = await startLocalScheduler({
+    port: options.schedulerPort ?? 4020,
+    region,
+    clock,
+    groups: [LOCAL_SCHEDULE_GROUP],
+    ...(durable ? { statePath: join(options.dataDir, 'scheduler', 'schedules.json') } : {}),
+    onDeadLetter: async ({ input, error }) => {
+      const wake = parseWakeInput(input);
+      if (wake) await runFailures?.closeWake({ wake, reason: `The schedule could not wake the run: ${error}` });
+    },
+    log,
+  });
+  process.env.AWS_ENDPOINT_URL_SCHEDULER = localScheduler.url;
+  const schedulerClient = new SchedulerClient({ endpoint: localScheduler.url });
+  const scheduler = new EventBridgeWakeScheduler(wakeConfig, schedulerClient);
+
   // Built as the runners build it (from the endpoint in the environment, one attempt per send).
   const baseMailer = new SesMailer();
   const engine = createEngine({
@@ -198,7 +243,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     automations,
     executions,
     mailer: options.wrapMailer ? options.wrapMailer(baseMailer) : baseMailer,
+    scheduler,
+    now,
     log: componentLog(log, 'runner'),
+  });
+  localScheduler.addTarget(wakeConfig.targetArn, async (input) => {
+    const wake = parseWakeInput(input);
+    if (!wake) throw new Error('Not a wake-up');
+    return engine.wake(wake);
   });
   for (const family of FAMILIES) bus.setTarget(family, options.targets?.[family] ?? ((event) => engine.handle(event).then(() => undefined)));
 
@@ -212,13 +264,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const date = url.searchParams.get('date') ?? undefined;
       return { status: 200, body: await birthdayHandler(date ? { date } : {}) };
     },
+    // The clock of runs and waits: GET it, or POST {"advance": "PT2H"} / {"advanceMs": 7200000} / {"set": "<ISO>"}.
+    'GET /_local/clock': async () => ({ status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs } }),
+    'POST /_local/clock': async (req) => {
+      const input = (await readJson(req)) as { advance?: string; advanceMs?: number; set?: string };
+      const duration = typeof input.advance === 'string' ? parseDuration(input.advance) : undefined;
+      if (duration && duration.sign > 0) clock.advance(approximateMs(duration));
+      else if (typeof input.advanceMs === 'number' && Number.isFinite(input.advanceMs) && input.advanceMs >= 0) clock.advance(input.advanceMs);
+      else if (typeof input.set === 'string' && !Number.isNaN(Date.parse(input.set))) clock.set(new Date(input.set));
+      else return { status: 400, body: { error: { code: 'invalid_clock', message: 'Send {"advance": "PT2H"}, {"advanceMs": 7200000} or {"set": "2026-12-01T09:00:00Z"}' } } };
+      await localScheduler.whenIdle();
+      return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs } };
+    },
     'GET /_local/events': async (_req, url) => {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 500);
       return { status: 200, body: { items: bus.recent().reverse().slice(0, limit) } };
     },
     ...options.localRoutes,
   };
-  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains }), auth, port: options.apiPort, localRoutes });
+  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
   const s3 = new LocalS3(join(options.dataDir, 's3'));
@@ -251,6 +315,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     verifyDomain: (domain, status = 'verified') => localSes.verify(domain, status === 'verified' ? 'SUCCESS' : 'FAILED'),
     runBirthdays,
     nextBirthdayRun: schedule.next,
+    clock,
+    scheduler: localScheduler,
     engine,
     stores,
     automations,
@@ -262,6 +328,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await api.close();
       await smtp.close();
       await poller.stop();
+      await localScheduler.stop();
+      schedulerClient.destroy();
       await bus.stop();
       sesInbox?.stop();
       await localSes.stop();
@@ -274,4 +342,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await dynamo?.stop();
     },
   };
+}
+
+/** A small JSON body of a local route ({} when there is none or it is not JSON). */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 4_096) return {};
+  }
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return {};
+  }
 }

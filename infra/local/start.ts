@@ -17,6 +17,7 @@ async function main() {
       `  Sender domains POST /sender-domains, then npm run verify-domain -- --domain <domain> (platform inbound domain ${stack.senderDomains.platformInboundDomain})`,
       `  SMTP inbound   smtp://127.0.0.1:${stack.smtpPort} (mail for the tenants' inbound addresses)`,
       `  Birthdays      daily at 07:00 Europe/Berlin, next ${stack.nextBirthdayRun().toISOString()}; now: npm run birthdays -- --date YYYY-MM-DD`,
+      `  Scheduler      ${stack.scheduler.url} (waiting runs wake here; the clock: ${stack.apiUrl}/_local/clock)`,
       `  Token          npm run token -- --tenant acme --role admin`,
       'Press Ctrl-C to stop.',
     ].join('\n'),

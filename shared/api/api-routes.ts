@@ -13,6 +13,8 @@ import { propertyRoutes } from './properties-api.ts';
 import { rejectionRoutes } from './rejections-api.ts';
 import type { SenderDomains } from '../senders/sender-domains.ts';
 import { senderDomainRoutes } from './sender-domains-api.ts';
+import { createWaitControl } from '../engine/wake.ts';
+import type { WakeScheduler } from '../engine/wake-schedules.ts';
 import { API_ROUTES, routeKeyOf, type RouteKey } from './routes.ts';
 import { settingsRoutes } from './settings-api.ts';
 import { taskRoutes } from './tasks-api.ts';
@@ -26,10 +28,14 @@ export interface ApiServices {
   runBirthdays: BirthdayRunner;
   /** The tenants' sender domains; `PUT /settings` checks the sender and inbound addresses against them. */
   senderDomains: SenderDomains;
+  /** The schedules of waiting runs (cancel, resume now, disable); without one, waits cannot be resumed. */
+  scheduler?: WakeScheduler;
+  /** The clock (the local stack's can be moved by tests). */
+  now?: () => Date;
 }
 
 /** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
-export function apiRoutes({ stores, automations, executions, runBirthdays, senderDomains }: ApiServices): Record<RouteKey, RouteImpl> {
+export function apiRoutes({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now }: ApiServices): Record<RouteKey, RouteImpl> {
   const impls: Record<string, RouteImpl> = {
     ...settingsRoutes(stores, automations, senderDomains),
     ...senderDomainRoutes(senderDomains),
@@ -43,7 +49,7 @@ export function apiRoutes({ stores, automations, executions, runBirthdays, sende
     ...inquiryRoutes(stores),
     ...birthdayRunRoutes(stores, runBirthdays),
     ...automationTriggerRoutes(stores),
-    ...automationRoutes({ stores, automations, executions }),
+    ...automationRoutes({ stores, automations, executions, waits: createWaitControl({ stores, automations, executions, ...(scheduler ? { scheduler } : {}), ...(now ? { now } : {}) }) }),
   };
   const declared = new Set<string>(API_ROUTES.map(routeKeyOf));
   const missing = [...declared].filter((key) => !impls[key]);

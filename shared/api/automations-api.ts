@@ -8,6 +8,7 @@ import { checkReadOnlyFields } from '../automations/put-body.ts';
 import { userReferences, validateDefinition } from '../automations/validate.ts';
 import { automationWarnings } from '../automations/warnings.ts';
 import type { Mailer } from '../engine/mailer.ts';
+import type { WaitControl } from '../engine/wake.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { Id } from '../model/common.ts';
 import type { RouteImpl } from '../http/types.ts';
@@ -28,11 +29,13 @@ export interface AutomationServices {
   stores: CrmStores;
   automations: AutomationStore;
   executions: ExecutionStore;
+  /** Waiting runs: cancelled or resumed by an admin, cancelled with their automation. */
+  waits: WaitControl;
 }
 
 const isPresetInstall = (raw: unknown): raw is Record<string, unknown> => typeof raw === 'object' && raw !== null && 'preset' in raw && !('trigger' in raw);
 
-export function automationRoutes({ stores, automations, executions }: AutomationServices): Record<string, RouteImpl> {
+export function automationRoutes({ stores, automations, executions, waits }: AutomationServices): Record<string, RouteImpl> {
   type Settings = Awaited<ReturnType<CrmStores['settings']['get']>>;
 
   /**
@@ -113,10 +116,14 @@ export function automationRoutes({ stores, automations, executions }: Automation
       const { version, name, description, trigger, actions, enabled, preset } = parsed;
       const definition = { name, trigger, actions, enabled, ...(description !== undefined ? { description } : {}), ...(preset !== undefined ? { preset } : {}) };
       const settings = await checked(tenantId, definition);
-      return ok(await written(tenantId, automations.replace(tenantId, params.id!, definition, version, stored), settings));
+      const result = await written(tenantId, automations.replace(tenantId, params.id!, definition, version, stored), settings);
+      if (stored.enabled && !result.enabled) await waits.cancelAllOf(result, 'The automation was disabled');
+      return ok(result);
     },
     'DELETE /automations/{id}': async ({ principal: { tenantId }, params }) => {
-      await automations.delete(tenantId, params.id!);
+      const automation = await automations.require(tenantId, params.id!);
+      await automations.delete(tenantId, automation.id);
+      await waits.cancelAllOf(automation, 'The automation was deleted');
       return { status: 204 };
     },
     // Enabling checks the definition again: the tenant's lists may have changed since it was saved.
@@ -126,6 +133,8 @@ export function automationRoutes({ stores, automations, executions }: Automation
     },
     'POST /automations/{id}/disable': async ({ principal: { tenantId }, params }) => {
       const [automation, settings] = await Promise.all([automations.setEnabled(tenantId, params.id!, false), stores.settings.get(tenantId)]);
+      // The waits it has (up to a hundred now; any others end as skipped when they wake).
+      await waits.cancelAllOf(automation, 'The automation was disabled');
       return ok(shown(automation, settings));
     },
     'POST /automations/{id}/test': async ({ principal: { tenantId }, params, body: raw }) => {
@@ -143,5 +152,7 @@ export function automationRoutes({ stores, automations, executions }: Automation
       if (!execution) throw new NotFoundError(`No execution with id ${params.id}`);
       return ok(execution);
     },
+    'POST /executions/{id}/cancel': async ({ principal: { tenantId, userId }, params }) => ok(await waits.cancel(tenantId, params.id!, `Cancelled by an admin (${userId})`)),
+    'POST /executions/{id}/resume': async ({ principal: { tenantId }, params }) => ok(await waits.resumeNow(tenantId, params.id!)),
   };
 }

@@ -67,6 +67,8 @@ export const API_ROUTES = [
   route('GET', '/automations/{id}/executions', 'admin'),
   route('GET', '/executions', 'admin'),
   route('GET', '/executions/{id}', 'admin'),
+  route('POST', '/executions/{id}/cancel', 'admin'),
+  route('POST', '/executions/{id}/resume', 'admin'),
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteKey = `${(typeof API_ROUTES)[number]['method']} ${(typeof API_ROUTES)[number]['path']}`;

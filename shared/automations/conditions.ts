@@ -1,6 +1,6 @@
 import type { DetailType } from '#events/registry';
 import type { FieldError } from '../errors.ts';
-import { conditionField, conditionFields, type ConditionField } from './trigger-reference.ts';
+import { conditionField, conditionFields, recordField, recordFields, type ConditionField } from './trigger-reference.ts';
 import { PATTERN_LIMITS } from '../patterns/compile.ts';
 import { closest } from './suggest.ts';
 
@@ -11,8 +11,26 @@ import { closest } from './suggest.ts';
  * pick-list values after, against the tenant's settings. A pattern that passed here can match.
  */
 export function conditionProblems(where: Record<string, unknown>, type: DetailType): FieldError[] {
+  return patternProblems(where, 'trigger.where', { type, field: (path) => conditionField(type, path), fields: () => conditionFields(type), what: type });
+}
+
+/** The same checks for a wait's `while` condition, over the run's records as they are when it wakes. */
+export function recordConditionProblems(where: Record<string, unknown>, type: DetailType, at: string): FieldError[] {
+  return patternProblems(where, at, { type, field: (path) => recordField(type, path), fields: () => recordFields(type), what: `A run of ${type}` });
+}
+
+/** Where a pattern's fields are looked up: the event's detail, or the run's records. */
+interface Fields {
+  type: DetailType;
+  field(path: string): ConditionField | undefined;
+  fields(): readonly ConditionField[];
+  /** Who carries the fields, for messages ("DealStageChanged carries no field ..."). */
+  what: string;
+}
+
+function patternProblems(where: Record<string, unknown>, at: string, fields: Fields): FieldError[] {
   const problems: FieldError[] = [];
-  walk(where, '', 'trigger.where', type, problems);
+  walk(where, '', at, fields, problems);
   return problems.slice(0, MAX_PROBLEMS);
 }
 
@@ -40,7 +58,7 @@ export function exactValuesAt(where: Record<string, unknown>, field: string, pre
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function walk(node: Record<string, unknown>, prefix: string, at: string, type: DetailType, problems: FieldError[]): void {
+function walk(node: Record<string, unknown>, prefix: string, at: string, type: Fields, problems: FieldError[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (problems.length >= MAX_PROBLEMS) return;
     if (key === '$or') {
@@ -49,7 +67,7 @@ function walk(node: Record<string, unknown>, prefix: string, at: string, type: D
     }
     const path = prefix ? `${prefix}.${key}` : key;
     const where = `${at}.${key}`;
-    const field = conditionField(type, path);
+    const field = type.field(path);
     if (!field) {
       problems.push(unknownPath(type, path, where));
       continue;
@@ -64,20 +82,21 @@ function walk(node: Record<string, unknown>, prefix: string, at: string, type: D
   }
 }
 
-function childrenOf(type: DetailType, path: string): string[] {
-  return conditionFields(type)
+function childrenOf(type: Fields, path: string): string[] {
+  return type
+    .fields()
     .filter((f) => f.path.startsWith(`${path}.`) && !f.path.slice(path.length + 1).includes('.'))
     .map((f) => f.path);
 }
 
-function unknownPath(type: DetailType, path: string, where: string): FieldError {
-  const fields = conditionFields(type).map((f) => f.path);
+function unknownPath({ fields: all, what, type }: Fields, path: string, where: string): FieldError {
+  const fields = all().map((f) => f.path);
   const suggestion = closest(path, fields);
   const top = [...new Set(fields.map((f) => f.split('.')[0]!))];
   const head = path.split('.')[0]!;
   const message = top.includes(head)
-    ? `${type} carries no field "${path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`
-    : `${type} carries no "${head}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; conditions can test ${top.join(', ')}`;
+    ? `${what} carries no field "${path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`
+    : `${what} carries no "${head}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; conditions can test ${top.join(', ')}`;
   return { path: where, code: 'unknown_path', message, params: { field: path, event: type, ...(suggestion ? { suggestion } : {}), available: top } };
 }
 

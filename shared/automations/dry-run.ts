@@ -4,6 +4,7 @@ import { CURRENT_FIXTURES } from '#events/fixtures';
 import { ENTITIES, TRIGGERS } from '#events/registry';
 import { buildContext } from '../engine/context.ts';
 import { prepareAction } from '../engine/actions/index.ts';
+import { planWait, recordGuard, recordsOf } from '../engine/wait-plan.ts';
 import type { ActionDeps } from '../engine/actions/types.ts';
 import { describe, SkipError } from '../engine/errors.ts';
 import { matches } from '../engine/engine.ts';
@@ -66,6 +67,17 @@ export async function dryRun(automation: Automation, input: DryRunInput, deps: A
   const ctx = await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: 'dry-run' });
   const actions = [];
   for (const [index, action] of automation.actions.entries()) {
+    if (action.type === 'wait') {
+      // When the wait would end if the run reached it now, and whether its guards would let it go on then.
+      const plan = planWait(action, recordsOf(ctx), { reachedAt: now, now, timeZone: ctx.tenant.timeZone, sendWindow: ctx.sendWindow });
+      const guard = plan.kind === 'skip' ? plan.reason : recordGuard(ctx, action);
+      actions.push(
+        guard || plan.kind === 'skip'
+          ? { index, type: action.type, outcome: 'would skip', reason: guard }
+          : { index, type: action.type, outcome: 'would run', preview: { resumeAt: plan.at.toISOString(), waits: plan.kind === 'park', ...(action.while ? { while: action.while } : {}) } },
+      );
+      continue;
+    }
     try {
       const prepared = await prepareAction(action, ctx, { executionId: 'dry-run', index }, deps);
       actions.push({ index, type: action.type, outcome: 'would run', preview: prepared.preview });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { EntityMeta } from '../model/common.ts';
 
 /** `uncertain`: a send was interrupted between start and result; it is never repeated. */
-export const STEP_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'skipped', 'uncertain'] as const;
+export const STEP_STATUSES = ['pending', 'started', 'waiting', 'succeeded', 'failed', 'skipped', 'uncertain'] as const;
 
 /**
  * How a run ended: `succeeded`; `skipped` (nothing changed, with the reason); `partial` (something
@@ -12,15 +12,16 @@ export const STEP_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'skip
 export const FINAL_STATUSES = ['succeeded', 'partial', 'skipped', 'failed', 'uncertain'] as const;
 
 /** What each run status means, for the API's readers (the README's table is generated from this). */
-export const STATUS_DESCRIPTIONS: Record<(typeof FINAL_STATUSES)[number] | 'running', { de: string; meaning: string }> = {
+export const STATUS_DESCRIPTIONS: Record<(typeof FINAL_STATUSES)[number] | 'running' | 'waiting', { de: string; meaning: string }> = {
   running: { de: 'läuft', meaning: 'The run is under way.' },
+  waiting: { de: 'wartet', meaning: 'The run reached a `wait` step and goes on at `resumeAt`; an admin can cancel it or resume it now. On waking it re-reads its records and ends as skipped if its guards fail (the automation disabled, the contact archived, the appointment cancelled, the wait\'s `while` condition no longer met).' },
   succeeded: { de: 'erfolgreich', meaning: 'Every step ran.' },
   partial: { de: 'teilweise', meaning: 'A step changed something (a write, a sent e-mail), then a later step was skipped or failed: `reason` or `error` says why, `steps` what ran.' },
   skipped: { de: 'übersprungen', meaning: 'Nothing changed: the first step that could not apply says why in `reason` (no e-mail address, no consent, an archived contact, a self-triggered event, the chain limit).' },
   failed: { de: 'fehlgeschlagen', meaning: 'A step failed (`error`). With `retryable: true` the failure was transient (throttling, a timeout): AWS delivers the event again and the retry resumes after the last finished step; otherwise nothing changed and the run is over.' },
   uncertain: { de: 'unklar', meaning: 'A send was interrupted between its start and its result: whether the e-mail went out is unknown. It is never sent again and never called a success.' },
 };
-export const EXECUTION_STATUSES = ['running', ...FINAL_STATUSES] as const;
+export const EXECUTION_STATUSES = ['running', 'waiting', ...FINAL_STATUSES] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 
@@ -42,6 +43,20 @@ export const StepRecord = z.object({
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 
+/**
+ * Where a waiting run waits: the step, the schedule that wakes it (its name carries the revision,
+ * which grows each time the wait moves), and the record whose change re-checks it at once.
+ */
+export const WaitState = z.object({
+  step: z.number().int().nonnegative(),
+  revision: z.number().int().nonnegative(),
+  schedule: z.string(),
+  /** Set when an admin resumes the run now: the wake skips the wait's moment (the guards still apply). */
+  now: z.boolean().optional(),
+  anchor: z.object({ entity: z.string(), id: z.string() }).optional(),
+});
+export type WaitState = z.infer<typeof WaitState>;
+
 /** One run of one automation for one event: also skipped runs, with their reason. */
 export const Execution = EntityMeta.extend({
   automationId: z.string(),
@@ -62,11 +77,14 @@ export const Execution = EntityMeta.extend({
   /** The contact the run acted on, if any: agents list a contact's runs by it. */
   contactId: z.string().optional(),
   steps: z.array(StepRecord),
+  /** When a waiting run goes on. */
+  resumeAt: z.iso.datetime().optional(),
+  wait: WaitState.optional(),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().optional(),
   durationMs: z.number().int().nonnegative().optional(),
 });
 export type Execution = z.infer<typeof Execution>;
 
-/** A run is over unless it runs or AWS will retry it (a transient failure, `retryable`). */
-export const isFinal = (e: Pick<Execution, 'status' | 'retryable'>) => e.status !== 'running' && !e.retryable;
+/** A run is over unless it runs, waits, or AWS will retry it (a transient failure, `retryable`). */
+export const isFinal = (e: Pick<Execution, 'status' | 'retryable'>) => e.status !== 'running' && e.status !== 'waiting' && !e.retryable;

@@ -67,7 +67,31 @@ export const CreateContactAction = z.strictObject({
   openDeal: z.boolean().default(true),
 });
 
-export const Action = z.discriminatedUnion('type', [SendEmailAction, CreateTaskAction, UpdateContactAction, UpdatePropertyAction, MoveDealAction, CreateContactAction]);
+/** An ISO 8601 duration as text ("P1D", "PT2H", "-P1D"); its meaning is checked on save (`durationProblem`). */
+const DurationText = z.string().min(2).max(40);
+
+/**
+ * Parks the run until a moment, then goes on with the next step. `for`: a delay from the moment the
+ * run reached this step; `until`: a date of the run's records (`activity.startsAt`, a task's `dueAt`)
+ * shifted by `offset` — if that date changes while the run waits, the wait follows it. Exactly one
+ * of the two. `withinSendWindow` holds the end of the wait to the tenant's send window (the
+ * settings' `sendWindow`, e.g. weekdays 08:00–20:00 in the tenant's time zone). `ifPast` says what
+ * happens when an `until` moment has already passed when the run reaches the wait (a viewing
+ * booked for tomorrow morning has no "one day before"). `while` is a condition over the run's
+ * records as they are when it wakes ({"deal": {"stage": ["Reserviert"]}}): if it no longer
+ * holds, the run ends as skipped with the reason.
+ */
+export const WaitAction = z.strictObject({
+  type: z.literal('wait'),
+  for: DurationText.optional(),
+  until: z.strictObject({ field: z.string().min(1).max(200), offset: DurationText.optional() }).optional(),
+  withinSendWindow: z.boolean().default(false),
+  ifPast: z.enum(['continue', 'skip']).default('continue'),
+  while: z.record(z.string(), z.unknown()).optional(),
+});
+export type WaitAction = z.infer<typeof WaitAction>;
+
+export const Action = z.discriminatedUnion('type', [SendEmailAction, CreateTaskAction, UpdateContactAction, UpdatePropertyAction, MoveDealAction, CreateContactAction, WaitAction]);
 export type Action = z.infer<typeof Action>;
 export type ActionType = Action['type'];
 
@@ -90,7 +114,8 @@ export const AutomationFields = z.strictObject({
 /** The "Zuletzt ausgeführt" columns, written by the engine. */
 export const RunSummary = z.object({
   lastRunAt: z.iso.datetime().optional(),
-  lastRunStatus: z.enum(FINAL_STATUSES).optional(),
+  /** `waiting` while the last run waits for its moment (it is counted once it ends). */
+  lastRunStatus: z.enum([...FINAL_STATUSES, 'waiting']).optional(),
   lastExecutionId: z.string().optional(),
   /** The error or skip reason of the last run, if it had one. */
   lastError: z.string().optional(),
@@ -101,7 +126,12 @@ export const RunSummary = z.object({
   uncertainCount: z.number().int().nonnegative().default(0),
 });
 
-export const Automation = AutomationFields.extend(EntityMeta.shape).extend(RunSummary.shape);
+export const Automation = AutomationFields.extend(EntityMeta.shape)
+  .extend(RunSummary.shape)
+  .extend({
+    /** When it was last switched on: a run that waited since before then does not go on (it was disabled meanwhile). */
+    enabledAt: z.iso.datetime().optional(),
+  });
 export type AutomationInput = z.input<typeof AutomationFields>;
 export type AutomationDefinition = z.output<typeof AutomationFields>;
 export type Automation = z.output<typeof Automation>;
@@ -112,7 +142,7 @@ export type Automation = z.output<typeof Automation>;
  * new version (a GET, a run, then the PUT must still pass).
  */
 export const IDENTITY_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt'] as const;
-export const READ_ONLY_FIELDS = [...IDENTITY_FIELDS, ...Object.keys(RunSummary.shape), 'warnings'] as const;
+export const READ_ONLY_FIELDS = [...IDENTITY_FIELDS, ...Object.keys(RunSummary.shape), 'enabledAt', 'warnings'] as const;
 
 /** PUT replaces the definition; the version it was based on is required. It accepts the body GET returned. */
 export const AutomationPut = AutomationFields.extend({

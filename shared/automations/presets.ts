@@ -3,8 +3,9 @@ import { Email, Line } from '../model/common.ts';
 import type { AutomationInput } from './model.ts';
 
 /**
- * The seven automations agents ask for most, installable with `POST /automations { "preset": key }`
- * and editable afterwards like any other. German default texts.
+ * The automations agents ask for most, installable with `POST /automations { "preset": key }` and
+ * editable afterwards like any other: the seven of the first release and three that wait for their
+ * moment. German default texts.
  */
 export interface Preset {
   key: string;
@@ -141,6 +142,82 @@ export const PRESETS: Preset[] = [
       name: `Objekt archivieren bei Notiz "${category}"`,
       trigger: { event: 'ActivityCreated', where: { activity: { type: ['note'], category: [category], propertyId: [{ exists: true }] } } },
       actions: [{ type: 'update_property', set: { archived: true, status } }],
+    }),
+  }),
+  preset({
+    key: 'viewing-reminder',
+    name: 'Erinnerung einen Tag vor der Besichtigung',
+    description: 'Einen Tag vor einem Termin der Kategorie "Besichtigung" erhält der Interessent eine Erinnerung mit Kalendereinladung (.ics). Wird der Termin verschoben, folgt die Erinnerung; wird er abgesagt, entfällt sie. Ist der Termin weniger als einen Tag entfernt, wenn er angelegt wird, entfällt sie ebenfalls.',
+    params: z.strictObject({
+      category: Line(60).default('Besichtigung').describe('The appointment category that means a viewing (from the tenant\'s appointment categories)'),
+      before: z.string().max(40).default('P1D').describe('How long before the viewing the reminder goes out (ISO 8601 duration, e.g. P1D, PT3H)'),
+    }),
+    build: ({ category, before }) => ({
+      name: 'Erinnerung einen Tag vor der Besichtigung',
+      trigger: { event: 'ActivityCreated', where: { activity: { type: ['appointment'], category: [category] } } },
+      actions: [
+        { type: 'wait', until: { field: 'activity.startsAt', offset: `-${before.replace(/^[+-]/, '')}` }, ifPast: 'skip' },
+        {
+          type: 'send_email',
+          to: 'contact',
+          purpose: 'transactional',
+          attachIcs: true,
+          subject: 'Erinnerung: Ihre Besichtigung am {{date activity.startsAt}} um {{time activity.startsAt}} Uhr',
+          body:
+            '{{greeting contact}},\n\nwir freuen uns auf Ihren Besuch am {{date activity.startsAt}} um {{time activity.startsAt}} Uhr' +
+            '{{#if property.title}} im Objekt "{{property.title}}"{{/if}}.{{#if activity.location}}\nTreffpunkt: {{activity.location}}{{/if}}\n\n' +
+            'Sollten Sie verhindert sein, geben Sie uns bitte kurz Bescheid.\n\nMit freundlichen Grüßen\n{{tenant.name}}',
+        },
+      ],
+    }),
+  }),
+  preset({
+    key: 'viewing-feedback',
+    name: 'Feedback nach der Besichtigung',
+    description: 'Zwei Stunden nach dem Ende einer Besichtigung wird der Interessent um seine Meinung gebeten, innerhalb der Versandzeiten der Agentur. Eine abgesagte Besichtigung bekommt keine Feedback-Anfrage.',
+    params: z.strictObject({
+      category: Line(60).default('Besichtigung').describe('The appointment category that means a viewing (from the tenant\'s appointment categories)'),
+      after: z.string().max(40).default('PT2H').describe('How long after the viewing ends the request goes out (ISO 8601 duration)'),
+    }),
+    build: ({ category, after }) => ({
+      name: 'Feedback nach der Besichtigung',
+      trigger: { event: 'ActivityCreated', where: { activity: { type: ['appointment'], category: [category] } } },
+      actions: [
+        { type: 'wait', until: { field: 'activity.endsAt', offset: after }, withinSendWindow: true },
+        {
+          type: 'send_email',
+          to: 'contact',
+          purpose: 'transactional',
+          subject: 'Wie hat Ihnen die Besichtigung gefallen?',
+          body:
+            '{{greeting contact}},\n\nvielen Dank für Ihren Besuch{{#if property.title}} im Objekt "{{property.title}}"{{/if}}. ' +
+            'Wie hat Ihnen die Immobilie gefallen? Haben Sie noch Fragen, oder dürfen wir Ihnen weitere Unterlagen schicken? Antworten Sie einfach auf diese E-Mail.\n\n' +
+            'Mit freundlichen Grüßen\n{{tenant.name}}',
+        },
+      ],
+    }),
+  }),
+  preset({
+    key: 'reserved-follow-up',
+    name: 'Reserviert seit 14 Tagen: Aufgabe für den Ansprechpartner',
+    description: 'Steht ein Deal 14 Tage nach dem Wechsel in "Reserviert" noch immer dort, erhält der Ansprechpartner des Objekts eine Aufgabe. Ist der Deal inzwischen weiter, entfällt sie.',
+    params: z.strictObject({
+      stage: Line(60).default('Reserviert').describe('The deal stage to follow up (from the tenant\'s deal stages)'),
+      after: z.string().max(40).default('P14D').describe('How long the deal stays in the stage before the task (ISO 8601 duration)'),
+    }),
+    build: ({ stage, after }) => ({
+      name: `Noch "${stage}" nach ${after.replace(/^P(\d+)D$/, '$1 Tagen')}: Aufgabe für den Ansprechpartner`,
+      trigger: { event: 'DealStageChanged', where: { toStage: [stage] } },
+      actions: [
+        { type: 'wait', for: after, while: { deal: { stage: [stage] } } },
+        {
+          type: 'create_task',
+          assignee: 'property_contact_person',
+          title: 'Reservierung nachfassen: {{property.title}} ({{property.unitId}}) für {{contact.firstName}} {{contact.lastName}}',
+          body: 'Der Deal steht seit dem Wechsel nach "{{deal.stage}}" unverändert dort. Bitte beim Interessenten nachfassen: Finanzierung, Notartermin, offene Fragen.',
+          dueInDays: 1,
+        },
+      ],
     }),
   }),
 ];

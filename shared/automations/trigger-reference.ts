@@ -80,7 +80,17 @@ function buildTemplateVariables(type: DetailType): Record<string, TemplateVariab
   return namespaces;
 }
 
+/** The run's records as a wait's `while` condition and `until` field see them: each entity's fields under its name. */
+function buildRecordFields(type: DetailType): ConditionField[] {
+  return (Object.keys(TRIGGERS[type].entities) as EntityName[]).flatMap((entity) => [{ path: entity, type: 'object' as const }, ...entityConditionFields(entity, entity)]);
+}
+
 const CONDITIONS = new Map(DETAIL_TYPES.map((t) => [t, buildConditionFields(t)]));
+const RECORDS = new Map(DETAIL_TYPES.map((t) => [t, buildRecordFields(t)]));
+
+/** Every field of the run's records (`deal.stage`, `activity.startsAt`) a wait may test or follow. */
+export const recordFields = (type: DetailType): readonly ConditionField[] => RECORDS.get(type)!;
+export const recordField = (type: DetailType, path: string): ConditionField | undefined => findField(recordFields(type), path) as ConditionField | undefined;
 const VARIABLES = new Map(DETAIL_TYPES.map((t) => [t, buildTemplateVariables(t)]));
 
 /** Every field a condition (`trigger.where`) of the trigger may test. */

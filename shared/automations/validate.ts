@@ -1,11 +1,13 @@
 import { ValidationError, type FieldError } from '../errors.ts';
 import { compilePattern, InvalidPatternError } from '../patterns/compile.ts';
 import { keysOf, type PickLists } from '../settings/pick-lists.ts';
-import { conditionProblems, exactValuesAt, MAX_PROBLEMS } from './conditions.ts';
-import type { AutomationDefinition } from './model.ts';
+import { conditionProblems, exactValuesAt, MAX_PROBLEMS, recordConditionProblems } from './conditions.ts';
+import type { AutomationDefinition, WaitAction } from './model.ts';
+import { durationProblem } from '../time/wait-time.ts';
+import { closest } from './suggest.ts';
 import { checkPickListUses, pickListValuesUsed } from './pick-list-usage.ts';
 import { templateProblems } from './templates.ts';
-import { conditionFields, entitiesOf, pickListOf, templateScope } from './trigger-reference.ts';
+import { conditionFields, entitiesOf, pickListOf, recordField, recordFields, templateScope } from './trigger-reference.ts';
 import type { DetailType, EntityName } from '#events/registry';
 
 /** What each action works on: the run must provide this entity. */
@@ -73,6 +75,9 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
         if (action.assignee === 'contact_owner') requires(`${at}.assignee`, 'owner', 'assign');
         if (action.assignee === 'property_contact_person') requires(`${at}.assignee`, 'contactPerson', 'assign');
         break;
+      case 'wait':
+        fields.push(...waitProblems(action, at, trigger, pickLists));
+        break;
       case 'create_contact':
         if (trigger !== 'InquiryReceived') fields.push({ path: `${at}.type`, code: 'wrong_trigger', message: 'create_contact works on InquiryReceived only', params: { event: trigger, allowed: ['InquiryReceived'] } });
         break;
@@ -81,6 +86,52 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
     }
   });
   if (fields.length > 0) throw new ValidationError('The automation is invalid', fields.slice(0, MAX_PROBLEMS));
+}
+
+/** The longest a wait may last, and the furthest an `until` may be shifted. */
+const ONE_YEAR_MS = 365 * 86_400_000;
+
+/**
+ * A wait has `for` or `until` (not both); a duration is ISO 8601 within a minute and a year; the
+ * field it follows is a date or date-time of the run's records; its `while` condition compiles
+ * and names only fields of those records, with values of the tenant's lists.
+ */
+function waitProblems(action: WaitAction, at: string, trigger: DetailType, pickLists: PickLists): FieldError[] {
+  const problems: FieldError[] = [];
+  if ((action.for === undefined) === (action.until === undefined)) {
+    problems.push({ path: at, code: 'wait_needs_one', message: 'A wait needs either "for" (a delay, e.g. "P1D") or "until" (a date field with an offset), not both', params: { given: ['for', 'until'].filter((k) => k in action) } });
+  }
+  if (action.for !== undefined) {
+    const problem = durationProblem(action.for, { allowNegative: false, min: 60_000, max: ONE_YEAR_MS });
+    if (problem) problems.push({ path: `${at}.for`, code: 'invalid_duration', message: problem, params: { value: action.for } });
+  }
+  if (action.until) {
+    const { field: path, offset } = action.until;
+    const field = recordField(trigger, path);
+    if (!field) {
+      const dates = recordFields(trigger).filter((f) => f.format).map((f) => f.path);
+      const suggestion = closest(path, dates);
+      problems.push({ path: `${at}.until.field`, code: 'unknown_path', message: `A run of ${trigger} has no date "${path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}; a wait can follow ${dates.join(', ') || 'no date'}`, params: { field: path, event: trigger, available: dates, ...(suggestion ? { suggestion } : {}) } });
+    } else if (!field.format) {
+      problems.push({ path: `${at}.until.field`, code: 'not_a_date', message: `"${path}" is a ${field.type}, not a date: a wait can follow a date or date-time field`, params: { field: path, type: field.type } });
+    }
+    if (offset !== undefined) {
+      const problem = durationProblem(offset, { allowNegative: true, max: ONE_YEAR_MS });
+      if (problem) problems.push({ path: `${at}.until.offset`, code: 'invalid_duration', message: problem, params: { value: offset } });
+    }
+  }
+  if (action.while !== undefined) {
+    try {
+      compilePattern(action.while);
+      problems.push(...recordConditionProblems(action.while, trigger, `${at}.while`));
+      const uses = pickListValuesUsed({ trigger: { event: trigger, where: action.while }, actions: [] } as unknown as AutomationDefinition, (event, path) => recordField(event as DetailType, path)?.pickList);
+      problems.push(...checkPickListUses(uses.map((use) => ({ ...use, path: use.path.replace(/^trigger\.where/, `${at}.while`) })), pickLists));
+    } catch (error) {
+      if (!(error instanceof InvalidPatternError)) throw error;
+      problems.push({ path: `${at}.while`, code: 'invalid_pattern', message: error.message, params: { reason: error.reason } });
+    }
+  }
+  return problems;
 }
 
 /**

@@ -9,7 +9,7 @@ import { entityKey, isPossibleId, kindListKey, uniqueKey, withoutTableAttributes
 import { Transaction } from './transaction.ts';
 import { updateExpressionFor } from './update-expression.ts';
 
-export type IndexName = 'GSI1' | 'GSI2' | 'GSI3' | 'GSI4';
+export type IndexName = 'GSI1' | 'GSI2' | 'GSI3' | 'GSI4' | 'GSI5' | 'GSI6';
 
 /** A value that must be unique (per tenant, or globally), reserved by a uniqueness item. */
 export interface UniqueRef {
@@ -46,6 +46,8 @@ export interface ListQuery {
   cursor?: string;
   /** Equality filters on top-level attributes. */
   filters?: Record<string, string | number | boolean | undefined>;
+  /** Oldest (smallest sort key) first; newest first by default. */
+  ascending?: boolean;
 }
 
 /** Options of an update: the entity as the caller just read it saves reading it again. */
@@ -203,7 +205,7 @@ export class EntityTable<T extends EntityMeta> {
         ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ScanIndexForward: false,
+        ScanIndexForward: query.ascending === true,
         Limit: limit,
         ExclusiveStartKey: decodeCursor(query.cursor, tenantId, { index: query.index, partition: query.partition }),
       }),

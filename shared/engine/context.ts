@@ -10,6 +10,7 @@ import type { Rejection } from '../model/rejection.ts';
 import type { User } from '../model/user.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import type { TemplateData } from '../automations/templates.ts';
+import type { SendWindow } from '../time/wait-time.ts';
 
 /** What an action works with: the event's entities as they are now (not as the event saw them). */
 export interface RunContext {
@@ -27,6 +28,8 @@ export interface RunContext {
   tenant: { name?: string; senderAddress?: string; timeZone: string };
   /** The tenant's pick-lists, as cached with the settings: actions check what they write against them. */
   pickLists: PickLists;
+  /** When a wait held to business hours may end (in `tenant.timeZone`). */
+  sendWindow: SendWindow;
   /** The id of each entity the event names, found or not: a skip reason names a missing one by it. */
   ids: Partial<Record<EntityName, string>>;
   /** The automation that runs: actions name it in what they record (an e-mail activity, a task). */
@@ -126,6 +129,7 @@ export async function buildContext(
     contactPerson: entities.contactPerson,
     tenant,
     pickLists: settings.pickLists,
+    sendWindow: settings.sendWindow,
     ids,
     automation: { id: run.automationId, name: run.automationName },
     causedBy: { automationId: run.automationId, executionId: run.executionId, depth: (detail.causedBy?.depth ?? 0) + 1 },

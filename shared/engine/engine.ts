@@ -1,4 +1,5 @@
 import { DETAIL_SCHEMAS, isDetailType } from '#events/catalogue';
+import { TRIGGERS, type DetailType } from '#events/registry';
 import type { Execution } from '../automations/execution.ts';
 import { TRIGGER_EVENTS, type Automation } from '../automations/model.ts';
 import { compilePattern, InvalidPatternError, type CompiledPattern } from '../patterns/compile.ts';
@@ -8,6 +9,8 @@ import type { AutomationStore } from '../stores/automation-store.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { Mailer } from './mailer.ts';
 import { runAutomation } from './run.ts';
+import { wakeRun } from './wake.ts';
+import type { WakeInput, WakeScheduler } from './wake-schedules.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
 
@@ -16,6 +19,8 @@ export interface EngineDeps {
   automations: AutomationStore;
   executions: ExecutionStore;
   mailer: Mailer;
+  /** Arms the schedules that wake waiting runs; without one, a wait that must park fails its run. */
+  scheduler?: WakeScheduler;
   now?: () => Date;
   log?: Log;
 }
@@ -30,6 +35,9 @@ export interface IncomingEvent {
 export type RunOutcome = { automationId: string; executionId?: string; status: Execution['status'] | 'duplicate' };
 
 const patternCache = new Map<string, CompiledPattern>();
+
+/** Events that change a record a waiting run may follow: they reconsider the waits anchored on it. */
+const REVISITING = new Set<DetailType>(['ActivityUpdated', 'DealStageChanged', 'ContactUpdated', 'PropertyUpdated']);
 
 /** The automation's pattern, compiled once per version. */
 function patternOf(automation: Automation): CompiledPattern | undefined {
@@ -70,8 +78,8 @@ export function createEngine(deps: EngineDeps) {
       return [];
     }
     const detail = parsed.data as Record<string, any>;
-    const candidates = await deps.automations.listEnabled(detail.tenantId, type);
-    if (candidates.length === 0) return [];
+    const [revisited, candidates] = await Promise.all([revisitWaits(type, detail), deps.automations.listEnabled(detail.tenantId, type)]);
+    if (candidates.length === 0) return revisited;
     const flat = flattenEvent(detail);
     const runs: Array<Promise<RunOutcome>> = [];
     for (const automation of candidates) {
@@ -85,10 +93,36 @@ export function createEngine(deps: EngineDeps) {
     const settled = await Promise.allSettled(runs);
     const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failures.length > 0) throw failures[0]!.reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<RunOutcome>).value);
+    return [...revisited, ...settled.map((s) => (s as PromiseFulfilledResult<RunOutcome>).value)];
   }
 
-  return { handle };
+  /**
+   * A change to a record that waiting runs follow (an appointment moved or cancelled, a deal moved
+   * on, a contact archived) reconsiders each of them at once: one query on a sparse index, empty
+   * for almost every event.
+   */
+  async function revisitWaits(type: DetailType, detail: Record<string, any>): Promise<RunOutcome[]> {
+    if (!REVISITING.has(type)) return [];
+    const entity = TRIGGERS[type].subject;
+    const id: unknown = detail[entity]?.id;
+    if (typeof id !== 'string') return [];
+    const outcomes: RunOutcome[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.executions.listWaiting(detail.tenantId, { anchor: { entity, id }, limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const execution of page.items) {
+        const outcome = await wakeRun(runDeps, { tenantId: execution.tenantId, executionId: execution.id, step: execution.wait!.step, revision: execution.wait!.revision }, 'reconsider');
+        if (outcome) outcomes.push(outcome);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return outcomes;
+  }
+
+  /** A schedule fired: the waiting run goes on (or ends, if its guards say so). */
+  const wake = (input: WakeInput) => wakeRun(runDeps, input, 'scheduled');
+
+  return { handle, wake, runDeps };
 }
 
 export type Engine = ReturnType<typeof createEngine>;

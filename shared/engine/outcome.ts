@@ -20,12 +20,14 @@ export function madeAChange(step: Pick<StepRecord, 'result'>): boolean {
  */
 export async function settleInterruptedSend(stores: Pick<CrmStores, 'activities'> | undefined, execution: Execution, step: StepRecord, at: string): Promise<{ step: StepRecord; sent: boolean }> {
   const sent = stores ? await sentEmailRecorded(stores, execution.tenantId, execution.id, step.index) : false;
-  return {
-    sent,
-    step: sent
-      ? { ...step, status: 'succeeded', finishedAt: at, result: { note: 'An attempt was interrupted after the send; the recorded e-mail activity confirms it' } }
-      : { ...step, status: 'uncertain', finishedAt: at, error: 'An attempt was interrupted during the send; whether the e-mail went out is unknown, and it is not sent again' },
-  };
+  return { sent, step: settledSend(step, sent, at) };
+}
+
+/** The send step once it is known whether its e-mail went out. */
+export function settledSend(step: StepRecord, sent: boolean, at: string): StepRecord {
+  return sent
+    ? { ...step, status: 'succeeded', finishedAt: at, result: { note: 'An attempt was interrupted after the send; the recorded e-mail activity confirms it' } }
+    : { ...step, status: 'uncertain', finishedAt: at, error: 'An attempt was interrupted during the send; whether the e-mail went out is unknown, and it is not sent again' };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { isFinal, type Execution, type StepRecord } from '../automations/execution.ts';
 import { ConflictError } from '../errors.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
@@ -6,6 +6,7 @@ import type { CrmStores } from '../stores/crm-stores.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { IncomingEvent } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
+import { parseWakeInput, type WakeInput } from './wake-input.ts';
 import { madeAChange, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
@@ -21,6 +22,12 @@ export interface RunFailuresDeps {
 /** An event whose runner gave up (its retries exhausted), with why. */
 export interface FailedDelivery {
   event: IncomingEvent;
+  reason: string;
+}
+
+/** A wake-up of a waiting run that could not be delivered or whose run failed on every attempt. */
+export interface FailedWake {
+  wake: WakeInput;
   reason: string;
 }
 
@@ -50,10 +57,10 @@ export function createRunFailures(deps: RunFailuresDeps) {
 
   const automationsFor = (tenantId: string, type: string) => deps.automations.every(tenantId, (a) => a.trigger.event === type);
 
-  async function closeOne(tenantId: string, executionId: string, reason: string): Promise<ClosedRun | undefined> {
+  async function closeOne(tenantId: string, executionId: string, reason: string, still: (execution: Execution) => boolean = () => true): Promise<ClosedRun | undefined> {
     for (let attempt = 1; ; attempt++) {
       const execution = await deps.executions.get(tenantId, executionId);
-      if (!execution || isFinal(execution)) return undefined;
+      if (!execution || isFinal(execution) || !still(execution)) return undefined;
       try {
         const closed = await deps.executions.finish(await closedExecution(execution, reason), { final: true });
         log({ level: 'WARN', message: 'Run closed after the retries were exhausted', automationId: closed.automationId, executionId, status: closed.status, reason });
@@ -70,7 +77,9 @@ export function createRunFailures(deps: RunFailuresDeps) {
     const steps: StepRecord[] = [];
     let changed = execution.steps.some((s) => s.status === 'succeeded' && madeAChange(s));
     for (const step of execution.steps) {
-      if (step.status !== 'started') {
+      if (step.status === 'waiting') {
+        steps.push({ ...step, status: 'failed', finishedAt: at, error: reason });
+      } else if (step.status !== 'started') {
         steps.push(step);
       } else if (step.type === 'send_email') {
         const settled = await settleInterruptedSend(deps.stores, execution, step, at);
@@ -83,7 +92,8 @@ export function createRunFailures(deps: RunFailuresDeps) {
       }
     }
     const text = `Given up after the retries: ${reason}`.slice(0, 1_000);
-    const base = { ...execution, steps, retryable: false, finishedAt: at, durationMs: Math.max(0, Date.parse(at) - Date.parse(execution.startedAt)) };
+    const { resumeAt: _r, wait: _w, ...open } = execution;
+    const base = { ...open, steps, retryable: false, finishedAt: at, durationMs: Math.max(0, Date.parse(at) - Date.parse(execution.startedAt)) };
     // Every step had in fact finished (the last one's result was never recorded): the run did its work.
     if (steps.every((s) => s.status === 'succeeded')) return { ...base, status: 'succeeded', error: undefined, reason: undefined };
     return { ...base, ...stoppedOutcome('failed', text, steps, changed) };
@@ -107,7 +117,16 @@ export function createRunFailures(deps: RunFailuresDeps) {
     return closed;
   }
 
-  return { close };
+  /**
+   * Closes the run a wake-up was for: one that woke and then failed on every attempt (`running`),
+   * or one still waiting on that very schedule (a newer revision has a schedule of its own).
+   */
+  function closeWake({ wake, reason }: FailedWake): Promise<ClosedRun | undefined> {
+    const same = (e: Execution) => e.status !== 'waiting' || (e.wait?.step === wake.step && e.wait.revision === wake.revision);
+    return closeOne(wake.tenantId, wake.executionId, reason, same);
+  }
+
+  return { close, closeWake };
 }
 
 export type RunFailures = ReturnType<typeof createRunFailures>;
@@ -117,19 +136,27 @@ export type RunFailures = ReturnType<typeof createRunFailures>;
  * failed (`requestContext.condition` RetriesExhausted or EventAgeExceeded, `requestPayload` the
  * event EventBridge delivered, `responsePayload` the last error). Anything else is undefined.
  */
-export function parseFailureRecord(body: string): FailedDelivery | undefined {
+export function parseFailureRecord(body: string, attributes: SQSRecord['messageAttributes'] = {}): FailedDelivery | FailedWake | undefined {
   let record: any;
   try {
     record = JSON.parse(body);
   } catch {
     return undefined;
   }
+  // Scheduler's dead-letter message: the schedule's input, the error in the message attributes.
+  const direct = parseWakeInput(record);
+  if (direct) {
+    const error = attributes.ERROR_MESSAGE?.stringValue ?? attributes.ERROR_CODE?.stringValue ?? 'the wake-up could not be delivered';
+    return { wake: direct, reason: `The schedule could not wake the run: ${error}` };
+  }
+  const wake = parseWakeInput(record?.requestPayload);
   const event = record?.requestPayload;
-  if (typeof event !== 'object' || event === null || typeof event['detail-type'] !== 'string' || typeof event.detail !== 'object' || event.detail === null) return undefined;
+  if (!wake && typeof event !== 'object' || event === null || typeof event['detail-type'] !== 'string' || typeof event.detail !== 'object' || event.detail === null) return undefined;
   const condition = typeof record.requestContext?.condition === 'string' ? record.requestContext.condition : 'RetriesExhausted';
   const attempts = record.requestContext?.approximateInvokeCount;
   const payload = record.responsePayload;
   const error = typeof payload?.errorMessage === 'string' ? `${typeof payload.errorType === 'string' && payload.errorType !== 'Error' ? `${payload.errorType}: ` : ''}${payload.errorMessage}` : 'the runner failed';
+  if (wake) return { wake, reason: `${condition}${typeof attempts === 'number' ? ` after ${attempts} attempts` : ''} of the wake-up: ${error}` };
   return { event, reason: `${condition}${typeof attempts === 'number' ? ` after ${attempts} attempts` : ''}: ${error}` };
 }
 
@@ -145,14 +172,15 @@ export function createRunFailuresHandler(deps: RunFailuresDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {
-      const failure = parseFailureRecord(message.body);
+      const failure = parseFailureRecord(message.body, message.messageAttributes);
       if (!failure) {
         log({ level: 'ERROR', message: 'Not a failed-invocation record of a runner', messageId: message.messageId });
         batchItemFailures.push({ itemIdentifier: message.messageId });
         continue;
       }
       try {
-        await runFailures.close(failure);
+        if ('wake' in failure) await runFailures.closeWake(failure);
+        else await runFailures.close(failure);
       } catch (error) {
         log({ level: 'ERROR', message: 'Could not close the runs of a failed event', messageId: message.messageId, error: String(error) });
         batchItemFailures.push({ itemIdentifier: message.messageId });

@@ -1,14 +1,18 @@
+import { TRIGGERS, isDetailType } from '#events/registry';
 import { isFinal, type Execution, type StepRecord, type StepWarning } from '../automations/execution.ts';
-import type { Action, Automation } from '../automations/model.ts';
+import type { Automation, WaitAction } from '../automations/model.ts';
 import { emptyVariables } from '../automations/templates.ts';
-import { prepareAction } from './actions/index.ts';
+import { prepareAction, type StepAction } from './actions/index.ts';
+import { sentEmailRecorded } from './actions/send-email.ts';
 import type { ActionDeps } from './actions/types.ts';
 import { buildContext, type RunContext } from './context.ts';
 import { describe, isPermanent, provenNotSent, SkipError } from './errors.ts';
 import type { EngineDeps, RunOutcome } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
+import { ConflictError } from '../errors.ts';
 import type { Log } from '../log.ts';
-import { madeAChange, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
+import { nextMove, stateOf, transition, type RunEvent, type RunState } from './run-machine.ts';
+import { planWait, recordsOf } from './wait-plan.ts';
 
 /** Chains of automations (an action's write triggering the next automation) stop at this depth. */
 export const MAX_CHAIN_DEPTH = 3;
@@ -22,16 +26,14 @@ export interface RunDeps extends EngineDeps {
 /**
  * One run of one automation for one event, exactly once: the run is claimed by writing its
  * execution (the id is derived from automation and eventKey), each step is recorded as started
- * before its side effect, and the outcome says honestly what happened: `partial` when something
- * changed before a skip or failure, `uncertain` when a send may or may not have gone out (it is
- * never sent again). A transient error is recorded, not counted, and thrown so that AWS retries;
- * the retry resumes after the last finished step. `broken` ends the run as failed with that reason.
+ * before its side effect, and the outcome says honestly what happened (see run-machine.ts). A
+ * transient error is recorded, not counted, and thrown so that AWS retries; the retry resumes
+ * after the last finished step. `broken` ends the run as failed with that reason.
  */
 export async function runAutomation(deps: RunDeps, automation: Automation, type: string, detail: Record<string, any>, broken?: string): Promise<RunOutcome> {
-  const { now, log } = deps;
-  const started = now().toISOString();
+  const started = deps.now().toISOString();
   const depth: number = detail.causedBy?.depth ?? 0;
-  let execution: Execution = {
+  const fresh: Execution = {
     id: executionIdOf(detail.tenantId, automation.id, detail.eventKey),
     tenantId: detail.tenantId,
     version: 1,
@@ -50,90 +52,174 @@ export async function runAutomation(deps: RunDeps, automation: Automation, type:
     startedAt: started,
   };
 
-  const claim = await deps.executions.begin(execution);
+  const claim = await deps.executions.begin(fresh);
+  let run = new Run(deps, automation, stateOf(fresh));
   if (!claim.claimed) {
     const previous = await deps.executions.get(detail.tenantId, claim.executionId);
-    if (!previous || isFinal(previous)) return { automationId: automation.id, executionId: claim.executionId, status: 'duplicate' };
-    execution = { ...previous, status: 'running', attempts: previous.attempts + 1, retryable: undefined };
+    // A waiting run is woken by its schedule, never by the event delivered again.
+    if (!previous || isFinal(previous) || previous.status === 'waiting') return { automationId: automation.id, executionId: claim.executionId, status: 'duplicate' };
+    run = new Run(deps, automation, stateOf(previous));
+    await run.apply({ type: 'retried', at: started });
   }
 
-  let ctx: RunContext | undefined;
-  let contactId = execution.contactId;
-  const record = async (patch: Partial<Execution>, final: boolean): Promise<RunOutcome> => {
-    const finishedAt = now().toISOString();
-    contactId ??= contactActedOn(execution);
-    execution = await deps.executions.finish(
-      { ...execution, ...patch, ...(contactId ? { contactId } : {}), finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(execution.startedAt) },
-      { final },
-    );
-    const level = execution.status === 'succeeded' || execution.status === 'skipped' ? 'INFO' : 'WARN';
-    log({ level, message: 'Automation run', automationId: automation.id, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error, final });
-    return { automationId: automation.id, executionId: execution.id, status: execution.status };
-  };
-  const setStep = (index: number, patch: Partial<StepRecord>) => {
-    execution = { ...execution, steps: execution.steps.map((s) => (s.index === index ? { ...s, ...patch } : s)) };
-  };
+  if (broken) return run.stop('failed', broken);
+  if (detail.causedBy?.automationId === automation.id) return run.stop('skipped', 'The automation caused this event itself; an automation never triggers itself');
+  if (depth >= MAX_CHAIN_DEPTH) return run.stop('skipped', `Chain of automations stopped at depth ${depth} (limit ${MAX_CHAIN_DEPTH})`);
+  return run.drive();
+}
 
-  /** Whether a step changed something: a later skip or failure then makes the run `partial`. */
-  let changed = execution.steps.some((s) => s.status === 'succeeded' && madeAChange(s));
-  const uncertain = () => execution.steps.some((s) => s.status === 'uncertain');
-  /** Ends the run early; a skip or failure after a change is `partial`, after a lost send `uncertain`. */
-  const stop = (kind: 'skipped' | 'failed', text: string) => record({ ...stoppedOutcome(kind, text, execution.steps, changed), retryable: false }, true);
+/**
+ * A run under way: applies the state machine's transitions, saves what they say to save, and
+ * performs the side effects between them. Used for a new run, a retried one and a woken one.
+ */
+export class Run {
+  private ctx: RunContext | undefined;
 
-  if (broken) return stop('failed', broken);
-  if (detail.causedBy?.automationId === automation.id) return stop('skipped', 'The automation caused this event itself; an automation never triggers itself');
-  if (depth >= MAX_CHAIN_DEPTH) return stop('skipped', `Chain of automations stopped at depth ${depth} (limit ${MAX_CHAIN_DEPTH})`);
+  constructor(
+    private readonly deps: RunDeps,
+    /** The automation as it is now; a woken run checks it still fits before this is used. */
+    private readonly automation: Pick<Automation, 'id' | 'name' | 'actions'>,
+    private state: RunState,
+    ctx?: RunContext,
+  ) {
+    this.ctx = ctx;
+  }
 
-  for (const step of execution.steps) {
-    if (step.status === 'succeeded' || step.status === 'skipped' || step.status === 'uncertain') continue;
-    const action = automation.actions[step.index];
-    if (!action) continue;
-    if (step.status === 'started' && action.type === 'send_email') {
-      const settled = await settleInterruptedSend(deps.stores, execution, step, now().toISOString());
-      setStep(step.index, settled.step);
-      if (settled.sent) changed = true;
-      continue;
+  get execution(): Execution {
+    return this.state.execution;
+  }
+
+  private at = () => this.deps.now().toISOString();
+
+  /** Applies one transition and saves as it says; returns the outcome once the run is recorded. */
+  async apply(event: RunEvent): Promise<RunOutcome | undefined> {
+    const { state, save } = transition(this.state, event);
+    this.state = state;
+    if (save === 'checkpoint') {
+      this.state = { ...this.state, execution: await this.deps.executions.checkpoint(this.execution) };
+      return undefined;
     }
-    // A write step found started may have written before the crash: the run counts as having changed something.
-    if (step.status === 'started') changed = true;
+    if (save === 'record' || save === 'record_final') return this.record(save === 'record_final');
+    return undefined;
+  }
+
+  stop(kind: 'skipped' | 'failed', reason: string): Promise<RunOutcome> {
+    return this.apply({ type: 'stopped', kind, reason, at: this.at() }) as Promise<RunOutcome>;
+  }
+
+  /** The run's records, loaded once and again after a step that wrote. */
+  async context(): Promise<RunContext> {
+    const { execution } = this;
+    this.ctx ??= await buildContext(this.deps.stores, execution.eventType, execution.event, { automationId: execution.automationId, automationName: execution.automationName, executionId: execution.id });
+    return this.ctx;
+  }
+
+  /** Goes through the steps until the run ends or parks at a wait. */
+  async drive(): Promise<RunOutcome> {
+    for (;;) {
+      const move = nextMove(this.execution, this.automation.actions);
+      let outcome: RunOutcome | undefined;
+      if (move.kind === 'finish') return (await this.apply({ type: 'finished', at: this.at() }))!;
+      if (move.kind === 'settle_send') {
+        const sent = await sentEmailRecorded(this.deps.stores, this.execution.tenantId, this.execution.id, move.index);
+        await this.apply({ type: 'send_settled', index: move.index, at: this.at(), sent });
+      } else if (move.kind === 'wait') {
+        outcome = await this.transient(move.index, () => this.reachWait(move.index, move.action));
+      } else {
+        outcome = await this.step(move.index, move.action);
+      }
+      if (outcome) return outcome;
+    }
+  }
+
+  /** An action step: prepared (no side effect), recorded as started, executed, recorded as done. */
+  private async step(index: number, action: StepAction): Promise<RunOutcome | undefined> {
     let executing = false;
     try {
-      ctx ??= await buildContext(deps.stores, type, detail, { automationId: automation.id, automationName: automation.name, executionId: execution.id });
-      contactId ??= ctx.contact?.id;
-      const prepared = await prepareAction(action, ctx, { executionId: execution.id, index: step.index }, deps.actionDeps);
-      const warnings = emptyVariableWarnings(action, ctx);
-      setStep(step.index, { status: 'started', attempts: step.attempts + 1, startedAt: now().toISOString(), error: undefined, ...(warnings.length ? { warnings } : {}) });
-      execution = await deps.executions.checkpoint(execution);
+      const ctx = await this.context();
+      const prepared = await prepareAction(action, ctx, { executionId: this.execution.id, index }, this.deps.actionDeps);
+      await this.apply({ type: 'started', index, at: this.at(), warnings: emptyVariableWarnings(action, ctx) });
       executing = true;
       const result = await prepared.execute();
-      setStep(step.index, { status: 'succeeded', result, finishedAt: now().toISOString() });
-      if (madeAChange({ result })) changed = true;
-      if (prepared.writes) ctx = undefined;
+      await this.apply({ type: 'succeeded', index, at: this.at(), result });
+      if (prepared.writes) this.ctx = undefined;
+      return undefined;
     } catch (error) {
       const reason = describe(error);
-      if (error instanceof SkipError) {
-        setStep(step.index, { status: 'skipped', error: reason, finishedAt: now().toISOString() });
-        return stop('skipped', reason);
-      }
+      if (error instanceof SkipError) return this.apply({ type: 'skipped', index, at: this.at(), reason });
       if (executing && action.type === 'send_email' && !isPermanent(error) && !provenNotSent(error)) {
         // A timeout or a broken connection after the request went out: SES may have taken the
         // mail. It is never sent again; the run goes on with its next steps.
-        setStep(step.index, { status: 'uncertain', error: `${reason}: the e-mail may have gone out; it is not sent again`, finishedAt: now().toISOString() });
-        continue;
+        await this.apply({ type: 'send_uncertain', index, at: this.at(), error: reason });
+        return undefined;
       }
-      setStep(step.index, { status: 'failed', error: reason, finishedAt: now().toISOString() });
-      if (isPermanent(error)) return stop('failed', reason);
-      await record({ status: changed ? 'partial' : 'failed', error: reason, retryable: true }, false);
-      throw error;
+      return this.fail(index, error);
     }
   }
-  if (uncertain()) return record({ status: 'uncertain', error: undefined, reason: 'A send was interrupted; whether that e-mail went out is unknown' }, true);
-  return record({ status: 'succeeded', error: undefined, reason: undefined }, true);
+
+  /** A failure: permanent ones end the run; transient ones are recorded and thrown, so that AWS retries. */
+  private async fail(index: number, error: unknown): Promise<RunOutcome> {
+    const permanent = isPermanent(error);
+    const outcome = await this.apply({ type: 'failed', index, at: this.at(), error: describe(error), permanent });
+    if (!permanent) throw error;
+    return outcome!;
+  }
+
+  /** Runs `work`; a throttled or unreachable service fails the step as a transient failure would. */
+  async transient(index: number, work: () => Promise<RunOutcome | undefined>): Promise<RunOutcome | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ConflictError) throw error;
+      return this.fail(index, error);
+    }
+  }
+
+  /** The run reaches a wait: goes on at once if its moment has come, else parks until a schedule wakes it. */
+  private async reachWait(index: number, action: WaitAction): Promise<RunOutcome | undefined> {
+    const ctx = await this.context();
+    const step = this.execution.steps.find((s) => s.index === index)!;
+    const now = this.deps.now();
+    const plan = planWait(action, recordsOf(ctx), { reachedAt: step.startedAt ? new Date(step.startedAt) : now, now, timeZone: ctx.tenant.timeZone, sendWindow: ctx.sendWindow });
+    if (plan.kind === 'skip') return this.apply({ type: 'skipped', index, at: now.toISOString(), reason: plan.reason });
+    if (plan.kind === 'due') return this.apply({ type: 'woke', index, at: now.toISOString() });
+    return this.park(index, plan.at, ctx);
+  }
+
+  /** Arms the schedule (named after execution, step and revision), then records the run as waiting. */
+  async park(index: number, at: Date, ctx: RunContext, options: { now?: boolean } = {}): Promise<RunOutcome> {
+    const { scheduler } = this.deps;
+    if (!scheduler) return this.apply({ type: 'failed', index, at: this.at(), error: 'A wait needs a scheduler, and none is configured', permanent: true }) as Promise<RunOutcome>;
+    const previous = this.execution.wait;
+    const wake = { tenantId: this.execution.tenantId, executionId: this.execution.id, step: index, revision: previous ? previous.revision + 1 : 0 };
+    const schedule = await scheduler.arm(wake, at);
+    const subject = isDetailType(this.execution.eventType) ? TRIGGERS[this.execution.eventType].subject : undefined;
+    const anchorId = subject ? ctx.ids[subject] : undefined;
+    const wait = { step: index, revision: wake.revision, schedule, ...(options.now ? { now: true } : {}), ...(subject && anchorId ? { anchor: { entity: subject, id: anchorId } } : {}) };
+    const outcome = previous
+      ? await this.apply({ type: 'rearmed', at: this.at(), resumeAt: at.toISOString(), wait })
+      : await this.apply({ type: 'waiting', index, at: this.at(), resumeAt: at.toISOString(), wait });
+    // The older schedule goes once the newer one is recorded: a crash in between leaves a stale wake-up, which is ignored.
+    if (previous) await scheduler.disarm({ ...wake, revision: previous.revision });
+    return outcome ?? { automationId: this.execution.automationId, executionId: this.execution.id, status: 'waiting' };
+  }
+
+  private async record(final: boolean): Promise<RunOutcome> {
+    const { deps } = this;
+    const at = this.at();
+    let execution = this.execution;
+    const contactId = execution.contactId ?? contactActedOn(execution) ?? this.ctx?.contact?.id;
+    const timing = execution.status === 'waiting' ? { finishedAt: undefined, durationMs: undefined } : { finishedAt: at, durationMs: Date.parse(at) - Date.parse(execution.startedAt) };
+    execution = await deps.executions.finish({ ...execution, ...(contactId ? { contactId } : {}), ...timing }, { final });
+    this.state = { ...this.state, execution };
+    const level = execution.status === 'succeeded' || execution.status === 'skipped' || execution.status === 'waiting' ? 'INFO' : 'WARN';
+    deps.log({ level, message: 'Automation run', automationId: execution.automationId, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error, resumeAt: execution.resumeAt, final });
+    return { automationId: execution.automationId, executionId: execution.id, status: execution.status };
+  }
 }
 
-
 /** The template variables of an action that are empty for this run: the step records them as warnings. */
-function emptyVariableWarnings(action: Action, ctx: RunContext): StepWarning[] {
+function emptyVariableWarnings(action: StepAction, ctx: RunContext): StepWarning[] {
   const sources = action.type === 'send_email' ? [action.subject, action.body] : action.type === 'create_task' ? [action.title, action.body] : [];
   const empty = [...new Set(sources.flatMap((source) => (source ? emptyVariables(source, ctx.templateData) : [])))];
   return empty.map((variable) => ({ code: 'empty_variable', message: `{{${variable}}} was empty for this run`, params: { variable } }));

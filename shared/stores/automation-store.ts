@@ -44,12 +44,14 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   }
 
   create(tenantId: string, definition: AutomationDefinition): Promise<Automation> {
-    return this.table.create(tenantId, { ...definition, runCount: 0, failureCount: 0 });
+    return this.table.create(tenantId, { ...definition, runCount: 0, failureCount: 0, ...(definition.enabled ? { enabledAt: new Date().toISOString() } : {}) });
   }
 
   replace(tenantId: string, id: string, definition: AutomationDefinition, version: number, current?: Automation): Promise<Automation> {
     // PUT replaces the definition: optional fields it leaves out are cleared.
     const patch: Record<string, unknown> = { ...definition };
+    // Switched on by this PUT (or not known to have been on): runs that waited before do not go on.
+    if (definition.enabled && !current?.enabled) patch.enabledAt = new Date().toISOString();
     for (const key of ['description', 'preset'] as const) if (definition[key] === undefined) patch[key] = null;
     return this.table.update(tenantId, id, patch, version, current ? { current } : {});
   }
@@ -57,7 +59,7 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation> {
     const current = await this.require(tenantId, id);
     if (current.enabled === enabled) return current;
-    return this.table.update(tenantId, id, { enabled }, current.version, { current });
+    return this.table.update(tenantId, id, { enabled, ...(enabled ? { enabledAt: new Date().toISOString() } : {}) }, current.version, { current });
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

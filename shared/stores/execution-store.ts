@@ -2,12 +2,15 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Execution, type ExecutionStatus, type FinalStatus } from '../automations/execution.ts';
 import { EntityTable } from '../db/entity-table.ts';
-import { childListKey, kindListKey } from '../db/keys.ts';
+import { childListKey, kindListKey, type EntityKind } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { recordRunUpdate } from './automation-store.ts';
 import { DynamoStore, type Page, type PageRequest } from './store.ts';
 
 export const DEFAULT_RETENTION_DAYS = 90;
+
+const waiting = (e: Execution) => e.status === 'waiting' && e.resumeAt !== undefined;
+const waitingKey = (tenantId: string, kind: string, id: string) => `${childListKey(tenantId, kind as EntityKind, id, 'EXECUTION')}#WAITING`;
 
 export interface ExecutionListQuery extends PageRequest {
   automationId?: string;
@@ -33,7 +36,11 @@ export interface ExecutionStore {
    */
   finish(execution: Execution, options?: { final?: boolean }): Promise<Execution>;
   list(tenantId: string, query?: ExecutionListQuery): Promise<Page<Execution>>;
+  /** Waiting runs, soonest first: an automation's, or those whose wait follows a record (`anchor`). */
+  listWaiting(tenantId: string, query: WaitingQuery): Promise<Page<Execution>>;
 }
+
+export type WaitingQuery = PageRequest & ({ automationId: string } | { anchor: { entity: string; id: string } });
 
 export class DynamoExecutionStore extends DynamoStore<Execution> implements ExecutionStore {
   private readonly retentionSeconds: number;
@@ -58,14 +65,21 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
           GSI3SK: `${e.startedAt}#${e.id}`,
           GSI4PK: e.contactId ? childListKey(e.tenantId, 'CONTACT', e.contactId, 'EXECUTION') : undefined,
           GSI4SK: e.contactId ? `${e.startedAt}#${e.id}` : undefined,
+          // Sparse: only waiting runs, by automation (disabling it cancels them) and by the record they follow.
+          GSI5PK: waiting(e) ? waitingKey(e.tenantId, 'AUTOMATION', e.automationId) : undefined,
+          GSI5SK: waiting(e) ? `${e.resumeAt}#${e.id}` : undefined,
+          GSI6PK: waiting(e) && e.wait?.anchor ? waitingKey(e.tenantId, e.wait.anchor.entity.toUpperCase(), e.wait.anchor.id) : undefined,
+          GSI6SK: waiting(e) && e.wait?.anchor ? `${e.resumeAt}#${e.id}` : undefined,
         }),
       }),
     );
     this.retentionSeconds = retentionDays * 86_400;
   }
 
-  private expiresAt(): number {
-    return Math.floor(Date.now() / 1000) + this.retentionSeconds;
+  /** Kept for the retention period after it was last written, or after the moment it waits for. */
+  private expiresAt(execution: Execution): number {
+    const from = Math.max(Date.now(), execution.resumeAt ? Date.parse(execution.resumeAt) : 0);
+    return Math.floor(from / 1000) + this.retentionSeconds;
   }
 
   /**
@@ -129,8 +143,15 @@ export class DynamoExecutionStore extends DynamoStore<Execution> implements Exec
     return this.listAll(tenantId, page);
   }
 
+  /** Soonest first: the next to wake leads. */
+  listWaiting(tenantId: string, query: WaitingQuery): Promise<Page<Execution>> {
+    const { automationId, anchor, ...page } = query as PageRequest & { automationId?: string; anchor?: { entity: string; id: string } };
+    const [index, partition] = automationId ? (['GSI5', waitingKey(tenantId, 'AUTOMATION', automationId)] as const) : (['GSI6', waitingKey(tenantId, anchor!.entity.toUpperCase(), anchor!.id)] as const);
+    return this.table.list(tenantId, { index, partition, ...page, ascending: true });
+  }
+
   private item(execution: Execution): Record<string, unknown> {
-    return { ...this.table.toItem(execution), expiresAt: this.expiresAt() };
+    return { ...this.table.toItem(execution), expiresAt: this.expiresAt(execution) };
   }
 
   private raced(id: string): ConflictError {

@@ -2,7 +2,8 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { settingsKey, uniqueKey, withoutTableAttributes } from '../db/keys.ts';
 import { Transaction } from '../db/transaction.ts';
 import { ConflictError } from '../errors.ts';
-import { DEFAULT_TIME_ZONE, TenantSettings, type TenantSettingsPut } from '../model/tenant.ts';
+import { DEFAULT_TIME_ZONE, defaultSendWindow, TenantSettings, type TenantSettingsPut } from '../model/tenant.ts';
+import type { SendWindow } from '../time/wait-time.ts';
 import { assertPickListsSize, DEFAULT_PICK_LISTS, mergePickLists, withDefaultLists, type PickLists } from '../settings/pick-lists.ts';
 import { parseOrThrow } from '../validation.ts';
 
@@ -22,6 +23,7 @@ export interface SettingsStore {
 export interface DefaultSettings {
   tenantId: string;
   timeZone: string;
+  sendWindow: SendWindow;
   inboundAddresses: string[];
   pickLists: PickLists;
   version: 0;
@@ -45,7 +47,7 @@ export class DynamoSettingsStore implements SettingsStore {
   ) {}
 
   async get(tenantId: string): Promise<TenantSettings | DefaultSettings> {
-    return (await this.load(tenantId)) ?? { tenantId, timeZone: DEFAULT_TIME_ZONE, inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 };
+    return (await this.load(tenantId)) ?? { tenantId, timeZone: DEFAULT_TIME_ZONE, sendWindow: defaultSendWindow(), inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 };
   }
 
   async put(tenantId: string, input: TenantSettingsPut, options: SettingsPutOptions = {}): Promise<TenantSettings> {

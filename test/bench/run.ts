@@ -45,6 +45,7 @@ stack = await startLocalStack({
   apiPort: 0,
   eventBusPort: 0,
   sesPort: 0,
+  schedulerPort: 0,
   smtpPort: 0,
   streamPollMs: POLL_MS,
   targets,

@@ -138,7 +138,7 @@ describe('the automation API', () => {
 
   it('lists the presets with their parameters', async () => {
     const presets = (await api.call('GET', '/automation-presets', { token: world.admin })).body.items;
-    expect(presets.map((p: { key: string }) => p.key)).toHaveLength(7);
+    expect(presets.map((p: { key: string }) => p.key)).toHaveLength(10);
     expect(presets.find((p: { key: string }) => p.key === 'inquiry-create-contact').params.properties).toHaveProperty('senderAddresses');
   });
 

@@ -8,7 +8,7 @@ import { freePort } from '#infra/local/dynamodb-local';
 describe('npm start keeps its data', () => {
   it('serves a contact written before a restart, with the same dev keys', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-restart-'));
-    const options = { dataDir, apiPort: 0, eventBusPort: 0, smtpPort: 0, sesPort: 0, dynamoPort: await freePort() };
+    const options = { dataDir, apiPort: 0, eventBusPort: 0, smtpPort: 0, sesPort: 0, schedulerPort: 0, dynamoPort: await freePort() };
 
     const first = await startLocalStack(options);
     const token = await first.auth.sign({ tenantId: 'acme', role: 'agent' });

@@ -23,7 +23,8 @@ describe('run-failures function', () => {
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
       expect.arrayContaining(['AUTOMATIONS_TABLE_NAME', 'CRM_TABLE_NAME', 'EXECUTIONS_TABLE_NAME', 'EXECUTION_RETENTION_DAYS']),
     );
-    const mappings = all('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.FunctionName).includes(fnId));
+    // The other source is the wake dead-letter queue (test/infra/wait-schedules.test.ts).
+    const mappings = all('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.FunctionName).includes(fnId) && JSON.stringify(m.Properties.EventSourceArn).includes(failedRunsId));
     expect(mappings).toHaveLength(1);
     expect(mappings[0]![1].Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': [failedRunsId, 'Arn'] },
@@ -42,7 +43,7 @@ describe('run-failures function', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLettersId, 'QueueName'] } }], Threshold: 1 });
   });
 
-  it('may list automations, update their last run, read and write executions, read CRM items, and take messages off its queue only', () => {
+  it('may list automations, update their last run, read and write executions, read CRM items, and take messages off its queues only', () => {
     const [, policy] = find('AWS::IAM::Policy', 'RunFailuresHandlerRole');
     const [failedRunsId] = find('AWS::SQS::Queue', 'FailedRuns');
     const statements = policy.Properties.PolicyDocument.Statement as any[];
@@ -59,9 +60,12 @@ describe('run-failures function', () => {
     ]);
     const text = JSON.stringify(statements);
     for (const action of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:*', 'ses:SendEmail', 'ses:SendRawEmail']) expect(text).not.toContain(`"${action}"`);
+    const [wakeDeadLettersId] = find('AWS::SQS::Queue', 'WakeDeadLetters');
     const sqs = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('sqs:')));
-    expect(sqs).toHaveLength(1);
-    expect(sqs[0].Resource).toEqual({ 'Fn::GetAtt': [failedRunsId, 'Arn'] });
-    expect([sqs[0].Action].flat()).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    expect(sqs.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [failedRunsId, 'Arn'] }, { 'Fn::GetAtt': [wakeDeadLettersId, 'Arn'] }]);
+    for (const statement of sqs) {
+      expect([statement.Action].flat()).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+      expect([statement.Action].flat()).not.toContain('sqs:SendMessage');
+    }
   });
 });

@@ -55,6 +55,8 @@ describe('ExecutionsTable', () => {
       ['GSI2', 'GSI2PK/GSI2SK', 'ALL'],
       ['GSI3', 'GSI3PK/GSI3SK', 'ALL'],
       ['GSI4', 'GSI4PK/GSI4SK', 'ALL'],
+      ['GSI5', 'GSI5PK/GSI5SK', 'ALL'],
+      ['GSI6', 'GSI6PK/GSI6SK', 'ALL'],
     ]);
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   });

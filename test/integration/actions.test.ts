@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Action } from '#shared/automations/model';
+import type { StepAction as Action } from '#shared/engine/actions/index';
 import { Action as ActionSchema } from '#shared/automations/model';
 import { prepareAction } from '#shared/engine/actions/index';
 import { buildContext } from '#shared/engine/context';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Action, type Action as ActionType } from '#shared/automations/model';
-import { prepareAction } from '#shared/engine/actions/index';
+import { Action } from '#shared/automations/model';
+import { prepareAction, type StepAction as ActionType } from '#shared/engine/actions/index';
 import { emailActivityId, sentEmailRecorded } from '#shared/engine/actions/send-email';
 import { buildContext } from '#shared/engine/context';
 import type { Mailer } from '#shared/engine/mailer';

@@ -11,11 +11,12 @@ export interface ChildStackPorts {
   dynamo: number;
   bus: number;
   ses: number;
+  scheduler: number;
   smtp: number;
 }
 
 export async function freePorts(): Promise<ChildStackPorts> {
-  return { api: await freePort(), dynamo: await freePort(), bus: await freePort(), ses: await freePort(), smtp: await freePort() };
+  return { api: await freePort(), dynamo: await freePort(), bus: await freePort(), ses: await freePort(), smtp: await freePort(), scheduler: await freePort() };
 }
 
 /**
@@ -60,6 +61,7 @@ export class ChildStack {
       EVENTBRIDGE_PORT: String(ports.bus),
       SES_PORT: String(ports.ses),
       SMTP_PORT: String(ports.smtp),
+      SCHEDULER_PORT: String(ports.scheduler),
       STREAM_POLL_MS: '20',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });

@@ -20,6 +20,7 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
     eventBusPort: 0,
     smtpPort: 0,
     sesPort: 0,
+    schedulerPort: 0,
     streamPollMs: 20,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `e${randomBytes(4).toString('hex')}-`,

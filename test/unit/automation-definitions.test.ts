@@ -18,8 +18,8 @@ const fieldsOf = (fn: () => void) => {
 };
 
 describe('automation definitions', () => {
-  it('builds seven presets that each pass validation with their default parameters', () => {
-    expect(PRESETS).toHaveLength(7);
+  it('builds ten presets that each pass validation with their default parameters', () => {
+    expect(PRESETS).toHaveLength(10);
     for (const preset of PRESETS) {
       const definition = AutomationFields.parse(preset.build(preset.params.parse({}) as Record<string, unknown>));
       expect(() => validateDefinition(definition, DEFAULT_PICK_LISTS), preset.key).not.toThrow();

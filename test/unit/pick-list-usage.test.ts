@@ -106,7 +106,7 @@ describe('the pick-list values an automation uses', () => {
     ]);
   });
 
-  it('finds every value of the seven presets in the default lists', () => {
+  it('finds every value of the presets in the default lists', () => {
     for (const preset of PRESETS) {
       const uses = pickListValuesUsed(AutomationFields.parse(preset.build(preset.params.parse({}) as Record<string, unknown>)), defaultPickListResolver);
       expect(checkPickListUses(uses, DEFAULT_PICK_LISTS), preset.key).toEqual([]);

@@ -1,11 +1,14 @@
-import type { Action } from '../../automations/model.ts';
+import type { Action, WaitAction } from '../../automations/model.ts';
 import { createContact } from './create-contact.ts';
 import { createTask } from './create-task.ts';
 import { sendEmail } from './send-email.ts';
 import type { ActionHandler } from './types.ts';
 import { moveDeal, updateContact, updateProperty } from './update-entities.ts';
 
-export const ACTIONS: { [T in Action['type']]: ActionHandler<Extract<Action, { type: T }>> } = {
+/** The actions that act (a `wait` only parks the run: see run-machine.ts and wait-plan.ts). */
+export type StepAction = Exclude<Action, WaitAction>;
+
+export const ACTIONS: { [T in StepAction['type']]: ActionHandler<Extract<StepAction, { type: T }>> } = {
   send_email: sendEmail,
   create_task: createTask,
   update_contact: updateContact,
@@ -15,4 +18,4 @@ export const ACTIONS: { [T in Action['type']]: ActionHandler<Extract<Action, { t
 };
 
 /** Prepares any action with its handler. */
-export const prepareAction: ActionHandler = (action, ctx, step, deps) => (ACTIONS[action.type] as ActionHandler)(action, ctx, step, deps);
+export const prepareAction: ActionHandler<StepAction> = (action, ctx, step, deps) => (ACTIONS[action.type] as ActionHandler<StepAction>)(action, ctx, step, deps);

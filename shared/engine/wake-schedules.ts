@@ -1,0 +1,93 @@
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { requireEnv } from '../aws/clients.ts';
+import type { WakeInput } from './wake-input.ts';
+
+export { parseWakeInput, type WakeInput } from './wake-input.ts';
+
+/** Arms and disarms the schedules that wake waiting runs. */
+export interface WakeScheduler {
+  /** Creates the one-time schedule; creating the same one twice is harmless. Returns its name. */
+  arm(wake: WakeInput, at: Date): Promise<string>;
+  /** Deletes it; one that already fired (and deleted itself) or never existed is fine. */
+  disarm(wake: WakeInput): Promise<void>;
+}
+
+/**
+ * The schedule's name, from the execution, the step and the revision: creating it twice (a retried
+ * runner) finds the first and changes nothing. At most 1 + 32 + 1 + 2 + 1 + 6 characters (<= 64).
+ */
+export const scheduleNameOf = (wake: Pick<WakeInput, 'executionId' | 'step' | 'revision'>) => `${wake.executionId}-${wake.step}-${wake.revision}`;
+
+/** `at(yyyy-mm-ddThh:mm:ss)` in UTC: the moment is worked out in the tenant's zone before, so no wall time is ambiguous. */
+export const atExpression = (at: Date) => `at(${at.toISOString().slice(0, 19)})`;
+
+export interface WakeScheduleConfig {
+  groupName: string;
+  /** The role Scheduler assumes to invoke the target (and write to the dead-letter queue). */
+  roleArn: string;
+  /** The wake-run function. */
+  targetArn: string;
+  deadLetterArn: string;
+  retryAttempts: number;
+  maxEventAgeSeconds: number;
+}
+
+export function wakeScheduleConfigFromEnv(): WakeScheduleConfig {
+  return {
+    groupName: requireEnv('SCHEDULE_GROUP_NAME'),
+    roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+    targetArn: requireEnv('WAKE_FUNCTION_ARN'),
+    deadLetterArn: requireEnv('WAKE_DLQ_ARN'),
+    retryAttempts: Number(process.env.WAKE_RETRY_ATTEMPTS ?? 10),
+    maxEventAgeSeconds: Number(process.env.WAKE_MAX_EVENT_AGE_SECONDS ?? 21_600),
+  };
+}
+
+/**
+ * EventBridge Scheduler one-time schedules in the stack's group: `at()` in UTC, flexible window
+ * off, deleted by Scheduler once they fired (`ActionAfterCompletion: DELETE`), with a retry policy
+ * and a dead-letter queue on the target.
+ */
+export class EventBridgeWakeScheduler implements WakeScheduler {
+  constructor(
+    private readonly config: WakeScheduleConfig,
+    private readonly client: SchedulerClient = new SchedulerClient({}),
+  ) {}
+
+  async arm(wake: WakeInput, at: Date): Promise<string> {
+    const name = scheduleNameOf(wake);
+    try {
+      await this.client.send(
+        new CreateScheduleCommand({
+          Name: name,
+          GroupName: this.config.groupName,
+          ScheduleExpression: atExpression(at),
+          ScheduleExpressionTimezone: 'UTC',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          State: 'ENABLED',
+          Description: `Wakes automation run ${wake.executionId} after step ${wake.step}`,
+          Target: {
+            Arn: this.config.targetArn,
+            RoleArn: this.config.roleArn,
+            Input: JSON.stringify(wake),
+            RetryPolicy: { MaximumRetryAttempts: this.config.retryAttempts, MaximumEventAgeInSeconds: this.config.maxEventAgeSeconds },
+            DeadLetterConfig: { Arn: this.config.deadLetterArn },
+          },
+        }),
+      );
+    } catch (error) {
+      // The same name is the same run, step and revision: created before, by an attempt that broke off after.
+      if (!(error instanceof ConflictException)) throw error;
+    }
+    return name;
+  }
+
+  async disarm(wake: WakeInput): Promise<void> {
+    try {
+      await this.client.send(new DeleteScheduleCommand({ Name: scheduleNameOf(wake), GroupName: this.config.groupName }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+}
