@@ -282,7 +282,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     ...options.localRoutes,
   };
-  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now }), auth, port: options.apiPort, localRoutes });
+  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now, log: componentLog(log, 'api') }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
   const s3 = new LocalS3(join(options.dataDir, 's3'));

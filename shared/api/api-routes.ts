@@ -14,6 +14,7 @@ import { rejectionRoutes } from './rejections-api.ts';
 import type { SenderDomains } from '../senders/sender-domains.ts';
 import { senderDomainRoutes } from './sender-domains-api.ts';
 import { createWaitControl } from '../engine/wake.ts';
+import type { Log } from '../log.ts';
 import type { WakeScheduler } from '../engine/wake-schedules.ts';
 import { API_ROUTES, routeKeyOf, type RouteKey } from './routes.ts';
 import { settingsRoutes } from './settings-api.ts';
@@ -32,10 +33,11 @@ export interface ApiServices {
   scheduler?: WakeScheduler;
   /** The clock (the local stack's can be moved by tests). */
   now?: () => Date;
+  log?: Log;
 }
 
 /** Every route's implementation; fails at start-up if the route table and the implementations disagree. */
-export function apiRoutes({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now }: ApiServices): Record<RouteKey, RouteImpl> {
+export function apiRoutes({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now, log }: ApiServices): Record<RouteKey, RouteImpl> {
   const impls: Record<string, RouteImpl> = {
     ...settingsRoutes(stores, automations, senderDomains),
     ...senderDomainRoutes(senderDomains),
@@ -49,7 +51,7 @@ export function apiRoutes({ stores, automations, executions, runBirthdays, sende
     ...inquiryRoutes(stores),
     ...birthdayRunRoutes(stores, runBirthdays),
     ...automationTriggerRoutes(stores),
-    ...automationRoutes({ stores, automations, executions, waits: createWaitControl({ stores, automations, executions, ...(scheduler ? { scheduler } : {}), ...(now ? { now } : {}) }) }),
+    ...automationRoutes({ stores, automations, executions, waits: createWaitControl({ stores, automations, executions, ...(scheduler ? { scheduler } : {}), ...(now ? { now } : {}), ...(log ? { log } : {}) }) }),
   };
   const declared = new Set<string>(API_ROUTES.map(routeKeyOf));
   const missing = [...declared].filter((key) => !impls[key]);
