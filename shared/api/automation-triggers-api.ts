@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { DETAIL_TYPES, ENTITIES, FAMILIES, TRIGGERS } from '#events/registry';
 import { PRESETS } from '../automations/presets.ts';
 import { TEMPLATE_HELPERS } from '../automations/templates.ts';
-import { conditionFields, entitiesOf, templateVariables, type ConditionField } from '../automations/trigger-reference.ts';
+import { conditionFields, entitiesOf, recordFields, templateVariables, waitDates, type ConditionField } from '../automations/trigger-reference.ts';
 import type { RouteImpl } from '../http/types.ts';
 import { allowedValues, keysOf, type PickLists } from '../settings/pick-lists.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
@@ -37,6 +37,9 @@ export function triggerReference(pickLists: PickLists) {
       entities: entitiesOf(event).map((name) => ({ name, label: ENTITIES[name].label })),
       conditionFields: conditionFields(event).map((field) => withAllowed(field, pickLists)),
       templateVariables: templateVariables(event),
+      /** What a wait step may follow (`until.field`) and test on waking (`while`): the run's records. */
+      waitDates: waitDates(event).map((f) => f.path),
+      recordFields: recordFields(event).map((field) => withAllowed(field, pickLists)),
     };
   });
 }

@@ -5,7 +5,7 @@ import { DEFAULT_PICK_LISTS } from '../settings/pick-lists.ts';
 import { FINAL_STATUSES, STATUS_DESCRIPTIONS } from './execution.ts';
 import { PRESETS } from './presets.ts';
 import { TEMPLATE_HELPERS } from './templates.ts';
-import { conditionFields, entitiesOf } from './trigger-reference.ts';
+import { conditionFields, entitiesOf, waitDates } from './trigger-reference.ts';
 
 /**
  * The README's reference sections, generated from the registry, the presets, the pick-list
@@ -69,15 +69,22 @@ function presets(): string {
   return table(['Preset', 'Name', 'Parameter', 'Type', 'Default', 'Meaning'], rows);
 }
 
+function waits(): string {
+  return table(
+    ['Trigger', 'Dates a wait can follow (`until.field`)'],
+    DETAIL_TYPES.map((event) => [`\`${event}\``, waitDates(event).map((f) => `\`${f.path}\``).join(', ')]),
+  );
+}
+
 function statuses(): string {
-  return table(['Status', 'Admin page', 'Meaning'], (['running', ...FINAL_STATUSES] as const).map((s) => [`\`${s}\``, STATUS_DESCRIPTIONS[s].de, STATUS_DESCRIPTIONS[s].meaning]));
+  return table(['Status', 'Admin page', 'Meaning'], (['running', 'waiting', ...FINAL_STATUSES] as const).map((s) => [`\`${s}\``, STATUS_DESCRIPTIONS[s].de, STATUS_DESCRIPTIONS[s].meaning]));
 }
 
 function helpers(): string {
   return table(['Helper', 'Arguments', 'What it does', 'Example', 'Output'], TEMPLATE_HELPERS.map((h) => [`\`${h.name}\``, h.args, h.description, code(h.example), h.output]));
 }
 
-export const REFERENCE_SECTIONS: Record<string, () => string> = { triggers, entities, 'pick-lists': pickLists, presets, statuses, helpers };
+export const REFERENCE_SECTIONS: Record<string, () => string> = { triggers, entities, 'pick-lists': pickLists, presets, waits, statuses, helpers };
 
 /** The README with every generated section replaced by its current text. */
 export function withGeneratedSections(readme: string): string {

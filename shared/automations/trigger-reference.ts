@@ -90,6 +90,8 @@ const RECORDS = new Map(DETAIL_TYPES.map((t) => [t, buildRecordFields(t)]));
 
 /** Every field of the run's records (`deal.stage`, `activity.startsAt`) a wait may test or follow. */
 export const recordFields = (type: DetailType): readonly ConditionField[] => RECORDS.get(type)!;
+/** The dates of the run's records a wait can follow (`until.field`). */
+export const waitDates = (type: DetailType): readonly ConditionField[] => recordFields(type).filter((f) => f.format !== undefined);
 export const recordField = (type: DetailType, path: string): ConditionField | undefined => findField(recordFields(type), path) as ConditionField | undefined;
 const VARIABLES = new Map(DETAIL_TYPES.map((t) => [t, buildTemplateVariables(t)]));
 

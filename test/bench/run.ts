@@ -12,16 +12,19 @@ import { birthdayScale, putEventsPerBirthdays, putEventsPerStreamRecords } from 
 import { inquiryParsing } from './inquiries.ts';
 import { matcherCost, worstPatternCost } from './matcher.ts';
 import { requestsPerRun } from './requests-per-run.ts';
+import { requestsPerWait, waitTable } from './requests-per-wait.ts';
 import { table } from './support.ts';
 
 /**
  * `npm run bench`: counts where counting is possible, times only what must be timed, on a local
  * stack of its own (in-memory DynamoDB Local, free ports). Prints tables and writes
- * bench-results/bench.json. Sizes: BENCH_CONTACTS (100000), BENCH_WRITES (2000).
+ * bench-results/bench.json. Sizes: BENCH_CONTACTS (100000), BENCH_WRITES (2000), BENCH_WAIT_RUNS (200).
+ * Section 9 alone: `npx tsx test/bench/requests-per-wait.ts` (BENCH_WAIT_RUNS, 20 there).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const WRITES = Number(process.env.BENCH_WRITES ?? 2_000);
+const WAIT_RUNS = Number(process.env.BENCH_WAIT_RUNS ?? 200);
 const POLL_MS = Number(process.env.STREAM_POLL_MS ?? 100);
 
 // The runners run only during the end-to-end section; before, the bench drives the engine itself.
@@ -58,6 +61,11 @@ try {
   const runs = await requestsPerRun(stack);
   results.requestsPerRun = runs;
   table('1. DynamoDB requests per automation run (target: engine overhead ≤ 4)', runs);
+
+  step(`9. Requests per wait and resume (${WAIT_RUNS} runs per case)`);
+  const waits = await requestsPerWait(stack, WAIT_RUNS);
+  results.requestsPerWait = waits;
+  table(`9. DynamoDB and Scheduler requests per wait and resume (per run, averages of ${WAIT_RUNS}; ddbMax, schedMax: the most one run made)`, waitTable(waits));
 
   step('2. PutEvents calls');
   const stream = await putEventsPerStreamRecords(stack);

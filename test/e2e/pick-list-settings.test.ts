@@ -26,7 +26,7 @@ describe('the pick-lists in the settings', () => {
     const { t, admin } = await agency();
     const reply = await admin('GET', '/settings');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ tenantId: t, timeZone: 'Europe/Berlin', inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 });
+    expect(reply.body).toEqual({ tenantId: t, timeZone: 'Europe/Berlin', sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '20:00' }, inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 });
     expect(reply.body.pickLists.dealStages.default).toEqual(['Anfrage', 'Besichtigung', 'Verhandlung', 'Reserviert', 'Notartermin', 'Verkauft', 'Abgesagt']);
     expect(reply.body.pickLists.activityCategories.note).toEqual(['Allgemein', 'Objekt archivieren', 'Finanzierung', 'Rückruf']);
   });

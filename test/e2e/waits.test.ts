@@ -179,27 +179,27 @@ describe('wait steps', () => {
       const mine = items.filter((e) => contacts.some((c) => c.id === e.contactId));
       return mine.length === 3 ? mine : undefined;
     }, 'three waiting runs');
-    const byContact = (id: string) => waiting.find((e) => e.contactId === id);
+    const byContact = (id: string) => waiting.find((e) => e.contactId === id)!;
 
-    const cancelled = await api.call('POST', `/executions/${byContact(contacts[0].id).id}/cancel`, { token: world.admin });
+    const cancelled = await api.call('POST', `/executions/${byContact(contacts[0]!.id).id}/cancel`, { token: world.admin });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Cancelled by an admin') });
-    expect((await api.call('POST', `/executions/${byContact(contacts[0].id).id}/cancel`, { token: world.admin })).body.error.code).toBe('not_waiting');
-    expect((await api.call('POST', `/executions/${byContact(contacts[0].id).id}/cancel`, { token: world.agent })).status).toBe(403);
-    expect((await api.call('POST', `/executions/${byContact(contacts[1].id).id}/resume`, { token: await api.token(tenant(), 'admin') })).status).toBe(404);
+    expect((await api.call('POST', `/executions/${byContact(contacts[0]!.id).id}/cancel`, { token: world.admin })).body.error.code).toBe('not_waiting');
+    expect((await api.call('POST', `/executions/${byContact(contacts[0]!.id).id}/cancel`, { token: world.agent })).status).toBe(403);
+    expect((await api.call('POST', `/executions/${byContact(contacts[1]!.id).id}/resume`, { token: await api.token(tenant(), 'admin') })).status).toBe(404);
 
-    const resumed = await api.call('POST', `/executions/${byContact(contacts[1].id).id}/resume`, { token: world.admin });
+    const resumed = await api.call('POST', `/executions/${byContact(contacts[1]!.id).id}/resume`, { token: world.admin });
     expect(resumed.status).toBe(200);
     expect(Date.parse(resumed.body.resumeAt) - nowMs()).toBeLessThanOrEqual(61_000);
     await advance(61_000);
-    await waitFor(async () => ((await execution(world, byContact(contacts[1].id).id)).status === 'succeeded' ? true : undefined), 'the resumed run');
-    expect(await mailTo(api, contacts[1].email)).toHaveLength(1);
+    await waitFor(async () => ((await execution(world, byContact(contacts[1]!.id).id)).status === 'succeeded' ? true : undefined), 'the resumed run');
+    expect(await mailTo(api, contacts[1]!.email)).toHaveLength(1);
 
     expect((await api.call('POST', `/automations/${automation.id}/disable`, { token: world.admin })).status).toBe(200);
-    expect(await execution(world, byContact(contacts[2].id).id)).toMatchObject({ status: 'skipped', reason: 'The automation was disabled' });
+    expect(await execution(world, byContact(contacts[2]!.id).id)).toMatchObject({ status: 'skipped', reason: 'The automation was disabled' });
     await advance(4 * DAY);
-    expect(await mailTo(api, contacts[0].email)).toEqual([]);
-    expect(await mailTo(api, contacts[2].email)).toEqual([]);
-    expect(api.stack.scheduler.schedules().filter((s) => s.name.startsWith(byContact(contacts[2].id).id))).toEqual([]);
+    expect(await mailTo(api, contacts[0]!.email)).toEqual([]);
+    expect(await mailTo(api, contacts[2]!.email)).toEqual([]);
+    expect(api.stack.scheduler.schedules().filter((s) => s.name.startsWith(byContact(contacts[2]!.id).id))).toEqual([]);
   });
 });

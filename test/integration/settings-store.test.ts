@@ -13,7 +13,7 @@ beforeAll(async () => {
 describe('DynamoSettingsStore', () => {
   it('answers defaults before the first save, then versions every save', async () => {
     const t = tenant();
-    expect(await ctx.stores.settings.get(t)).toEqual({ tenantId: t, timeZone: 'Europe/Berlin', inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 });
+    expect(await ctx.stores.settings.get(t)).toEqual({ tenantId: t, timeZone: 'Europe/Berlin', sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '20:00' }, inboundAddresses: [], pickLists: DEFAULT_PICK_LISTS, version: 0 });
     const saved = await ctx.stores.settings.put(t, { name: 'Acme', timeZone: 'Europe/Berlin', inboundAddresses: ['in@acme.example'] });
     expect(saved.version).toBe(1);
     await expect(ctx.stores.settings.put(t, { name: 'Stale', timeZone: 'Europe/Berlin', inboundAddresses: [] })).rejects.toThrow(ConflictError);
