@@ -151,7 +151,7 @@ export function parseFailureRecord(body: string, attributes: SQSRecord['messageA
   }
   const wake = parseWakeInput(record?.requestPayload);
   const event = record?.requestPayload;
-  if (!wake && typeof event !== 'object' || event === null || typeof event['detail-type'] !== 'string' || typeof event.detail !== 'object' || event.detail === null) return undefined;
+  if (!wake && (typeof event !== 'object' || event === null || typeof event['detail-type'] !== 'string' || typeof event.detail !== 'object' || event.detail === null)) return undefined;
   const condition = typeof record.requestContext?.condition === 'string' ? record.requestContext.condition : 'RetriesExhausted';
   const attempts = record.requestContext?.approximateInvokeCount;
   const payload = record.responsePayload;

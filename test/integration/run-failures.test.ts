@@ -149,3 +149,52 @@ describe('the run-failures function', () => {
     expect(await broken(sqs(JSON.stringify(record({ tenantId: t, eventKey: 'q2' }))))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
   });
 });
+
+describe('closing a run whose wake-up failed for good', () => {
+  const waitStep = { type: 'wait', for: 'P1D' };
+  /** A run waiting at step 0 on the schedule of `revision`. */
+  async function waitingRun(t: string, eventKey: string, revision: number) {
+    const auto = await automation(t, [waitStep, mailStep]);
+    const resumeAt = new Date(Date.now() + 86_400_000).toISOString();
+    const run = await openRun(t, auto.id, eventKey, [{ type: 'wait', status: 'waiting', attempts: 1 }, { type: 'send_email' }], {
+      status: 'waiting', resumeAt, wait: { step: 0, revision, schedule: `x-0-${revision}` },
+    });
+    return { auto, run };
+  }
+
+  it('reads Scheduler\'s dead letter (the schedule\'s input, the error in the attributes) and Lambda\'s record of a failed wake-run', () => {
+    const wake = { tenantId: 't', executionId: 'x1', step: 1, revision: 2 };
+    expect(parseFailureRecord(JSON.stringify(wake), { ERROR_MESSAGE: { stringValue: 'Lambda function not found', dataType: 'String' } as never })).toEqual({ wake, reason: 'The schedule could not wake the run: Lambda function not found' });
+    const lambdaRecord = { requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 }, requestPayload: wake, responsePayload: { errorType: 'Error', errorMessage: 'Timeout' } };
+    expect(parseFailureRecord(JSON.stringify(lambdaRecord))).toEqual({ wake, reason: 'RetriesExhausted after 3 attempts of the wake-up: Timeout' });
+    expect(parseFailureRecord(JSON.stringify({ ...wake, step: 'one' }))).toBeUndefined();
+  });
+
+  it('closes the run still waiting on that schedule as failed, with the wait step failed; a newer schedule\'s run is left waiting', async () => {
+    const t = tenant();
+    const { auto, run } = await waitingRun(t, 'w1', 1);
+    const failures = createRunFailures({ automations, executions, stores, log: quiet });
+    // A dead letter of the schedule before the wait moved: the run waits on revision 1 now.
+    expect(await failures.closeWake({ wake: { tenantId: t, executionId: run.id, step: 0, revision: 0 }, reason: 'stale' })).toBeUndefined();
+    expect((await executions.require(t, run.id)).status).toBe('waiting');
+
+    const closed = await failures.closeWake({ wake: { tenantId: t, executionId: run.id, step: 0, revision: 1 }, reason: 'The schedule could not wake the run: AccessDenied' });
+    expect(closed).toEqual({ automationId: auto.id, executionId: run.id, status: 'failed' });
+    const after = await executions.require(t, run.id);
+    expect(after).toMatchObject({ status: 'failed', retryable: false, error: 'Given up after the retries: The schedule could not wake the run: AccessDenied' });
+    expect(after.resumeAt).toBeUndefined();
+    expect(after.wait).toBeUndefined();
+    expect(after.steps[0]).toMatchObject({ status: 'failed', error: 'The schedule could not wake the run: AccessDenied' });
+    expect((await executions.listWaiting(t, { automationId: auto.id })).items).toEqual([]);
+    expect(await automations.require(t, auto.id)).toMatchObject({ lastRunStatus: 'failed', failureCount: 1 });
+  });
+
+  it('takes the wake dead letters off the queue through the handler, like the runners\' records', async () => {
+    const t = tenant();
+    const { run } = await waitingRun(t, 'w2', 0);
+    const handler = createRunFailuresHandler({ automations, executions, stores, log: quiet });
+    const result = await handler({ Records: [{ messageId: 'm0', body: JSON.stringify({ tenantId: t, executionId: run.id, step: 0, revision: 0 }), messageAttributes: { ERROR_CODE: { stringValue: 'AWS.Scheduler.InternalServerError', dataType: 'String' } } } as never] });
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await executions.require(t, run.id)).toMatchObject({ status: 'failed', error: 'Given up after the retries: The schedule could not wake the run: AWS.Scheduler.InternalServerError' });
+  });
+});
