@@ -1,3 +1,4 @@
+import { recordPickListOf } from '../automations/trigger-reference.ts';
 import { pickListValuesUsed, removedValuesInUse, type AutomationUses, type PickListResolver } from '../automations/pick-list-usage.ts';
 import { ConflictError } from '../errors.ts';
 import type { RouteImpl } from '../http/types.ts';
@@ -26,7 +27,7 @@ function removesAny(previous: PickLists, next: PickLists): boolean {
 /** The tenant's enabled automations with the pick-list values they use. */
 async function enabledUses(automations: Pick<AutomationStore, 'every'>, tenantId: string, resolve: PickListResolver): Promise<AutomationUses[]> {
   const enabled = await automations.every(tenantId, (a) => a.enabled);
-  return enabled.map((a) => ({ id: a.id, name: a.name, uses: pickListValuesUsed(a, resolve) }));
+  return enabled.map((a) => ({ id: a.id, name: a.name, uses: pickListValuesUsed(a, resolve, recordPickListOf) }));
 }
 
 /**

@@ -147,7 +147,7 @@ function actionUses(actions: AutomationDefinition['actions'], pipelines?: string
  * fields `resolve` maps (with the keys the same `$or` branch restricts the key field to), then the
  * values its actions write. A value used in several branches with the same keys is listed once.
  */
-export function pickListValuesUsed(definition: AutomationDefinition, resolve: PickListResolver): PickListUse[] {
+export function pickListValuesUsed(definition: AutomationDefinition, resolve: PickListResolver, resolveRecord?: PickListResolver): PickListUse[] {
   const uses: PickListUse[] = [];
   const seen = new Set<string>();
   const add = (use: PickListUse) => {
@@ -183,6 +183,14 @@ export function pickListValuesUsed(definition: AutomationDefinition, resolve: Pi
     }
   }
   actionUses(definition.actions, keysOfAll(expanded, 'deal.pipelineId')).forEach(add);
+  // A wait's `while` condition compares the run's records with list values too (`deal.stage`).
+  if (resolveRecord) {
+    definition.actions.forEach((action, i) => {
+      if (action.type !== 'wait' || !isObject(action.while)) return;
+      const asTrigger = { trigger: { event: definition.trigger.event, where: action.while }, actions: [] } as unknown as AutomationDefinition;
+      for (const use of pickListValuesUsed(asTrigger, resolveRecord)) add({ ...use, path: use.path.replace(/^trigger\.where/, `actions.${i}.while`) });
+    });
+  }
   return uses;
 }
 

@@ -114,6 +114,10 @@ export function templateScope(type: DetailType): { fields: Record<string, Readon
   return { fields, persons: new Set(['contact', 'owner', 'contactPerson'].filter((p) => p in fields)) };
 }
 
+/** Which pick-list a field of the run's records (a wait's `while`) takes its values from. */
+export const recordPickListOf = (type: string, path: string): PickListField | undefined =>
+  (DETAIL_TYPES as string[]).includes(type) ? recordField(type as DetailType, path)?.pickList : undefined;
+
 /** Which pick-list a condition field takes its values from. */
 export const pickListOf = (type: string, path: string): PickListField | undefined =>
   (DETAIL_TYPES as string[]).includes(type) ? conditionField(type as DetailType, path)?.pickList : undefined;

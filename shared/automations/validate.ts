@@ -7,7 +7,7 @@ import { durationProblem } from '../time/wait-time.ts';
 import { closest } from './suggest.ts';
 import { checkPickListUses, pickListValuesUsed } from './pick-list-usage.ts';
 import { templateProblems } from './templates.ts';
-import { conditionFields, entitiesOf, pickListOf, recordField, recordFields, templateScope } from './trigger-reference.ts';
+import { conditionFields, entitiesOf, pickListOf, recordField, recordFields, recordPickListOf, templateScope } from './trigger-reference.ts';
 import type { DetailType, EntityName } from '#events/registry';
 
 /** What each action works on: the run must provide this entity. */
@@ -124,7 +124,7 @@ function waitProblems(action: WaitAction, at: string, trigger: DetailType, pickL
     try {
       compilePattern(action.while);
       problems.push(...recordConditionProblems(action.while, trigger, `${at}.while`));
-      const uses = pickListValuesUsed({ trigger: { event: trigger, where: action.while }, actions: [] } as unknown as AutomationDefinition, (event, path) => recordField(event as DetailType, path)?.pickList);
+      const uses = pickListValuesUsed({ trigger: { event: trigger, where: action.while }, actions: [] } as unknown as AutomationDefinition, recordPickListOf);
       problems.push(...checkPickListUses(uses.map((use) => ({ ...use, path: use.path.replace(/^trigger\.where/, `${at}.while`) })), pickLists));
     } catch (error) {
       if (!(error instanceof InvalidPatternError)) throw error;

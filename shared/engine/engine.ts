@@ -1,5 +1,6 @@
 import { DETAIL_SCHEMAS, isDetailType } from '#events/catalogue';
-import { TRIGGERS, type DetailType } from '#events/registry';
+import { describeFields } from '#events/fields';
+import { ENTITIES, TRIGGERS, type DetailType } from '#events/registry';
 import type { Execution } from '../automations/execution.ts';
 import { TRIGGER_EVENTS, type Automation } from '../automations/model.ts';
 import { compilePattern, InvalidPatternError, type CompiledPattern } from '../patterns/compile.ts';
@@ -38,6 +39,19 @@ const patternCache = new Map<string, CompiledPattern>();
 
 /** Events that change a record a waiting run may follow: they reconsider the waits anchored on it. */
 const REVISITING = new Set<DetailType>(['ActivityUpdated', 'DealStageChanged', 'ContactUpdated', 'PropertyUpdated']);
+
+/**
+ * The changes that can move or end a wait at once: a date of the record (a wait may follow it),
+ * `archived` and `cancelled` (guards). A change of anything else (a location, a phone number)
+ * leaves the waits as they are, without a query; a `while` condition is still checked on waking.
+ */
+const MOVES_WAITS = new Map(
+  [...REVISITING].map((type) => {
+    const subject = TRIGGERS[type].subject;
+    const dates = describeFields(ENTITIES[subject].schema).filter((f) => f.format).map((f) => f.path);
+    return [type, new Set([...dates, 'archived', 'cancelled'])];
+  }),
+);
 
 /** The automation's pattern, compiled once per version. */
 function patternOf(automation: Automation): CompiledPattern | undefined {
@@ -103,6 +117,8 @@ export function createEngine(deps: EngineDeps) {
    */
   async function revisitWaits(type: DetailType, detail: Record<string, any>): Promise<RunOutcome[]> {
     if (!REVISITING.has(type)) return [];
+    const changed: unknown = detail.changedFields;
+    if (Array.isArray(changed) && !changed.some((field) => MOVES_WAITS.get(type)!.has(field))) return [];
     const entity = TRIGGERS[type].subject;
     const id: unknown = detail[entity]?.id;
     if (typeof id !== 'string') return [];

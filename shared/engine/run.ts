@@ -1,5 +1,5 @@
 import { TRIGGERS, isDetailType } from '#events/registry';
-import { isFinal, type Execution, type StepRecord, type StepWarning } from '../automations/execution.ts';
+import { isFinal, type Execution, type StepRecord, type StepWarning, type WaitState } from '../automations/execution.ts';
 import type { Automation, WaitAction } from '../automations/model.ts';
 import { emptyVariables } from '../automations/templates.ts';
 import { prepareAction, type StepAction } from './actions/index.ts';
@@ -183,19 +183,24 @@ export class Run {
     const plan = planWait(action, recordsOf(ctx), { reachedAt: step.startedAt ? new Date(step.startedAt) : now, now, timeZone: ctx.tenant.timeZone, sendWindow: ctx.sendWindow });
     if (plan.kind === 'skip') return this.apply({ type: 'skipped', index, at: now.toISOString(), reason: plan.reason });
     if (plan.kind === 'due') return this.apply({ type: 'woke', index, at: now.toISOString() });
-    return this.park(index, plan.at, ctx);
+    return this.park(index, plan.at, this.anchorOf(ctx));
+  }
+
+  /** The record a wait follows: the trigger's subject (its change reconsiders the wait at once). */
+  anchorOf(ctx: RunContext): WaitState['anchor'] {
+    const subject = isDetailType(this.execution.eventType) ? TRIGGERS[this.execution.eventType].subject : undefined;
+    const id = subject ? ctx.ids[subject] : undefined;
+    return subject && id ? { entity: subject, id } : undefined;
   }
 
   /** Arms the schedule (named after execution, step and revision), then records the run as waiting. */
-  async park(index: number, at: Date, ctx: RunContext, options: { now?: boolean } = {}): Promise<RunOutcome> {
+  async park(index: number, at: Date, anchor: WaitState['anchor'], options: { now?: boolean } = {}): Promise<RunOutcome> {
     const { scheduler } = this.deps;
     if (!scheduler) return this.apply({ type: 'failed', index, at: this.at(), error: 'A wait needs a scheduler, and none is configured', permanent: true }) as Promise<RunOutcome>;
     const previous = this.execution.wait;
     const wake = { tenantId: this.execution.tenantId, executionId: this.execution.id, step: index, revision: previous ? previous.revision + 1 : 0 };
     const schedule = await scheduler.arm(wake, at);
-    const subject = isDetailType(this.execution.eventType) ? TRIGGERS[this.execution.eventType].subject : undefined;
-    const anchorId = subject ? ctx.ids[subject] : undefined;
-    const wait = { step: index, revision: wake.revision, schedule, ...(options.now ? { now: true } : {}), ...(subject && anchorId ? { anchor: { entity: subject, id: anchorId } } : {}) };
+    const wait = { step: index, revision: wake.revision, schedule, ...(options.now ? { now: true } : {}), ...(anchor ? { anchor } : {}) };
     const outcome = previous
       ? await this.apply({ type: 'rearmed', at: this.at(), resumeAt: at.toISOString(), wait })
       : await this.apply({ type: 'waiting', index, at: this.at(), resumeAt: at.toISOString(), wait });

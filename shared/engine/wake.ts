@@ -55,7 +55,7 @@ async function reconsider(deps: RunDeps, execution: Execution, mode: 'scheduled'
     if (plan.kind === 'park') {
       // Its moment is still ahead: where it was (nothing to do), or moved (a new schedule, the old one goes).
       if (Math.abs(plan.at.getTime() - armedFor.getTime()) < WAKE_PRECISION_MS && mode === 'reconsider') return undefined;
-      return run.transient(wait.step, () => run.park(wait.step, plan.at, ctx));
+      return run.transient(wait.step, () => run.park(wait.step, plan.at, run.anchorOf(ctx)));
     }
   }
   await run.apply({ type: 'woke', index: wait.step, at: now.toISOString(), resumeAt: execution.resumeAt });
@@ -101,7 +101,8 @@ export async function resumeWaitingRunNow(deps: RunDeps, tenantId: string, execu
   const execution = await waitingRun(deps, tenantId, executionId);
   const run = new Run(deps, { id: execution.automationId, name: execution.automationName, actions: [] }, stateOf(execution));
   const at = new Date(Math.ceil((deps.now().getTime() + 1_000) / 60_000) * 60_000);
-  await run.park(execution.wait!.step, at, await run.context(), { now: true });
+  // No records to read: the wait keeps the record it follows.
+  await run.park(execution.wait!.step, at, execution.wait!.anchor, { now: true });
   return run.execution;
 }
 

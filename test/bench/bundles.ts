@@ -21,6 +21,10 @@ const ENV = {
   INBOUND_BUCKET: 'bench',
   SES_IDENTITY_ARN_PREFIX: 'arn:aws:ses:eu-central-1:000000000000:identity/',
   PLATFORM_INBOUND_DOMAIN: 'inbound.crm.example',
+  SCHEDULE_GROUP_NAME: 'bench-waits',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench-scheduler',
+  WAKE_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:000000000000:function:bench-wake-run',
+  WAKE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:bench-wake-dead-letters',
 };
 
 /**
