@@ -89,6 +89,9 @@ export class Automations extends Construct {
         environment: runEnvironment(props),
       });
       runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.automationsTable.tableArn}/index/EnabledIndex`] }));
+      // A change to a record reconsiders the runs waiting on it: the sparse index of those runs, and their automations.
+      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.executionsTable.tableArn}/index/GSI6`] }));
+      runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.automationsTable.tableArn] }));
       grantRun(runner, props);
       props.waits.grantScheduling(runner);
       runner.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.failedRuns.queue) });

@@ -54,6 +54,10 @@ describe('wait steps', () => {
     const viewing = await world.must('POST', '/activities', { type: 'appointment', category: 'Besichtigung', contactIds: [person.id], propertyId: world.property.id, startsAt, endsAt: new Date(Date.parse(startsAt) + HOUR).toISOString() });
     const waiting = await runOf(world, automation.id, 'waiting');
     expect(waiting.resumeAt).toBe(new Date(Date.parse(startsAt) - DAY).toISOString());
+    // The dry run shows when the wait would end, and what the reminder would say.
+    const dry = (await api.call('POST', `/automations/${automation.id}/test`, { token: world.admin, body: { entityId: viewing.id } })).body;
+    expect(dry.actions[0]).toMatchObject({ type: 'wait', outcome: 'would run', preview: { resumeAt: waiting.resumeAt, waits: true } });
+    expect(dry.actions[1]).toMatchObject({ type: 'send_email', outcome: 'would run' });
     expect(waiting.steps[0]).toMatchObject({ type: 'wait', status: 'waiting' });
     const listed = (await api.call('GET', '/executions?status=waiting', { token: world.admin })).body.items;
     expect(listed.map((e: any) => e.id)).toContain(waiting.id);

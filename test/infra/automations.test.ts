@@ -62,7 +62,11 @@ describe('runners', () => {
     expect(byAction('ses:SendRawEmail')).toEqual([]);
     const automationQuery = statements.find((s) => s.Action === 'dynamodb:Query' && JSON.stringify(s.Resource).includes('EnabledIndex'));
     expect(JSON.stringify(automationQuery.Resource)).toMatch(/AutomationsTable.*\/index\/EnabledIndex/);
-    const executionWrites = statements.find((s) => JSON.stringify(s.Resource).includes('ExecutionsTable'));
-    expect([executionWrites.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const executionGrants = statements.filter((s) => JSON.stringify(s.Resource).includes('ExecutionsTable')).map((s) => `${[s.Action].flat().sort().join(',')} ${JSON.stringify(s.Resource).includes('/index/') ? 'index' : 'table'}`);
+    expect(executionGrants.sort()).toEqual(['dynamodb:GetItem,dynamodb:PutItem table', 'dynamodb:Query index']);
+    // The one index: the runs waiting on a record its change reconsiders.
+    expect(JSON.stringify(statements.find((s) => s.Action === 'dynamodb:Query' && JSON.stringify(s.Resource).includes('ExecutionsTable')).Resource)).toMatch(/\/index\/GSI6/);
+    const automationReads = statements.filter((s) => JSON.stringify(s.Resource).includes('AutomationsTable') && !JSON.stringify(s.Resource).includes('/index/'));
+    expect(automationReads.map((s) => [s.Action].flat().sort().join(',')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 });
