@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { CrmFunction } from './crm-function.ts';
+import { nagResource } from './nag-resource.ts';
 
 /** The SES tenants of CRM tenants are all named `crm_<…>` (`sesTenantName` in shared/senders). */
 export const SES_TENANT_NAME_PATTERN = 'crm_*';
@@ -22,26 +23,6 @@ export function sesArns(scope: IConstruct) {
   };
 }
 
-/** A resource as cdk-nag names it in a finding (`Fn::Join` flattened, `Ref` as `<Name>`). */
-function nagResource(scope: IConstruct, value: string): string {
-  const visit = (node: unknown): string => {
-    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-    if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (Array.isArray(o['Fn::Join'])) {
-        const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
-        return items.map(visit).join(delimiter);
-      }
-      if ('Ref' in o) return `<${visit(o.Ref)}>`;
-      if (Array.isArray(o['Fn::GetAtt'])) {
-        const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
-        return `<${visit(resource)}.${visit(attribute)}>`;
-      }
-    }
-    return JSON.stringify(node);
-  };
-  return visit(Stack.of(scope).resolve(value));
-}
 
 function acknowledgeWildcard(role: iam.IRole, resource: string, reason: string): void {
   Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(role, resource)}]`, reason });

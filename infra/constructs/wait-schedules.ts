@@ -3,11 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { grantRun, runEnvironment, type RunTables } from './automations.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { RUN_FAILURES } from './run-failures.ts';
+import { nagResource } from './nag-resource.ts';
 
 /**
  * How waiting runs are woken. `retryAttempts` and `maxEventAge` are the RetryPolicy every wake
@@ -159,23 +160,3 @@ function physicalName(scope: Construct, suffix: string): string {
   return name.length <= 64 ? name : `${Names.uniqueResourceName(scope, { maxLength: 63 - suffix.length, separator: '-' })}-${suffix}`;
 }
 
-/** A resource as cdk-nag names it in a finding (`Fn::Join` flattened, `Ref` as `<Name>`, `Fn::GetAtt` as `<Id.Attr>`). */
-function nagResource(scope: IConstruct, value: string): string {
-  const visit = (node: unknown): string => {
-    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-    if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (Array.isArray(o['Fn::Join'])) {
-        const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
-        return items.map(visit).join(delimiter);
-      }
-      if ('Ref' in o) return `<${visit(o.Ref)}>`;
-      if (Array.isArray(o['Fn::GetAtt'])) {
-        const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
-        return `<${visit(resource)}.${visit(attribute)}>`;
-      }
-    }
-    return JSON.stringify(node);
-  };
-  return visit(Stack.of(scope).resolve(value));
-}

@@ -6,7 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { EventBridgeWakeScheduler, parseWakeInput } from '#shared/engine/wake-schedules';
+import { EventBridgeWakeScheduler, parseWakeInput, type WakeScheduleConfig } from '#shared/engine/wake-schedules';
 import { approximateMs, parseDuration } from '#shared/time/wait-time';
 import { DEFAULT_BUS_NAME, FAMILIES, RULES, type Family } from '#events/rules';
 import { createHttpHandler } from '#shared/api/http-handler';
@@ -112,6 +112,18 @@ export const LOCAL_REGION = 'eu-central-1';
 /** The local schedule group of waiting runs (in AWS: the stack's group). */
 export const LOCAL_SCHEDULE_GROUP = 'crm-local-waits';
 
+/** The wake schedules' settings on this machine: ARNs of the form AWS checks, a local account. */
+export function localWakeConfig(region = LOCAL_REGION): WakeScheduleConfig {
+  return {
+    groupName: LOCAL_SCHEDULE_GROUP,
+    roleArn: `arn:aws:iam::000000000000:role/${LOCAL_SCHEDULE_GROUP}-scheduler`,
+    targetArn: `arn:aws:lambda:${region}:000000000000:function:${LOCAL_SCHEDULE_GROUP}-wake-run`,
+    deadLetterArn: `arn:aws:sqs:${region}:000000000000:${LOCAL_SCHEDULE_GROUP}-wake-dead-letters`,
+    retryAttempts: 3,
+    maxEventAgeSeconds: 21_600,
+  };
+}
+
 /** A component's structured log lines, one per line, leaving out the routine ones. */
 const componentLog = (log: (line: string) => void, name: string) => (entry: Record<string, unknown>) => {
   if (entry.level !== 'INFO') log(`[${name}] ${JSON.stringify(entry)}`);
@@ -212,14 +224,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const clock = options.clock ?? new LocalClock();
   const now = () => clock.now();
   const region = process.env.AWS_REGION;
-  const wakeConfig = {
-    groupName: LOCAL_SCHEDULE_GROUP,
-    roleArn: `arn:aws:iam::000000000000:role/${LOCAL_SCHEDULE_GROUP}-scheduler`,
-    targetArn: `arn:aws:lambda:${region}:000000000000:function:${LOCAL_SCHEDULE_GROUP}-wake-run`,
-    deadLetterArn: `arn:aws:sqs:${region}:000000000000:${LOCAL_SCHEDULE_GROUP}-wake-dead-letters`,
-    retryAttempts: 3,
-    maxEventAgeSeconds: 21_600,
-  };
+  const wakeConfig = localWakeConfig(region);
   const localScheduler = await startLocalScheduler({
     port: options.schedulerPort ?? 4020,
     region,

@@ -1,3 +1,4 @@
+import { valueAt } from '#events/fields';
 import { zonedInstant } from '../birthdays/dates.ts';
 import type { Execution } from '../automations/execution.ts';
 import type { Automation, WaitAction } from '../automations/model.ts';
@@ -30,16 +31,6 @@ export interface WaitTiming {
   sendWindow: SendWindow;
   /** The moment the run's schedule is set for, when it waits already. */
   armedFor?: Date;
-}
-
-/** The value at a dotted path of the run's records (`activity.startsAt`). */
-function valueAt(root: Record<string, unknown>, path: string): unknown {
-  let current: unknown = root;
-  for (const segment of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
 }
 
 /** A date-only value (`2026-12-01`) is the start of that day in the tenant's zone. */

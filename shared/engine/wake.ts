@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { EngineDeps, RunOutcome } from './engine.ts';
 import type { Mailer } from './mailer.ts';
 import { log as defaultLog } from '../log.ts';
-import { buildContext } from './context.ts';
 import { Run, type RunDeps } from './run.ts';
 import { stateOf } from './run-machine.ts';
 import { automationGuard, planWait, recordGuard, recordsOf, WAKE_PRECISION_MS } from './wait-plan.ts';

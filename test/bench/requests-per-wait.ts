@@ -11,7 +11,7 @@ import { FAMILIES } from '#events/rules';
 import { LocalClock } from '#infra/local/clock';
 import { freePort } from '#infra/local/dynamodb-local';
 import { startLocalScheduler } from '#infra/local/scheduler-service';
-import { LOCAL_SCHEDULE_GROUP, startLocalStack, type LocalStack } from '#infra/local/stack';
+import { LOCAL_SCHEDULE_GROUP, localWakeConfig, startLocalStack, type LocalStack } from '#infra/local/stack';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '#infra/tables';
 import { AutomationFields } from '#shared/automations/model';
 import { findPreset } from '#shared/automations/presets';
@@ -117,14 +117,7 @@ export async function requestsPerWait(stack: LocalStack, runs: number): Promise<
   // The Scheduler: the stack's wake configuration, on a stand-in and a clock of the bench's own.
   const clock = new LocalClock();
   const region = process.env.AWS_REGION ?? 'eu-central-1';
-  const wakeConfig = {
-    groupName: LOCAL_SCHEDULE_GROUP,
-    roleArn: `arn:aws:iam::000000000000:role/${LOCAL_SCHEDULE_GROUP}-scheduler`,
-    targetArn: `arn:aws:lambda:${region}:000000000000:function:${LOCAL_SCHEDULE_GROUP}-wake-run`,
-    deadLetterArn: `arn:aws:sqs:${region}:000000000000:${LOCAL_SCHEDULE_GROUP}-wake-dead-letters`,
-    retryAttempts: 3,
-    maxEventAgeSeconds: 21_600,
-  };
+  const wakeConfig = localWakeConfig(region);
   const woken = new Map<string, RunOutcome | undefined>();
   const deadLetters: string[] = [];
   // Retries off: a failed wake-up shows as a missing outcome, not as requests counted twice.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { agencyWorld, installPreset, mailTo } from '../support/automation-world.ts';
 import { tenant } from '../support/dynamo.ts';
 import { useTestApi, type Reply, type TestApi } from '../support/local-api.ts';
@@ -101,7 +101,7 @@ describe('authoring a wait: refused with the field and a code, fast, never a 500
     timed(api.call('POST', '/automations', { token: world.admin, body: { name: 'Warten', enabled: false, trigger: { event, ...(where ? { where } : {}) }, actions } }));
   const tail = mail('Hallo');
 
-  it('sets up a tenant', async () => {
+  beforeAll(async () => {
     world = await agencyWorld(api, tenant());
   });
 
@@ -559,7 +559,7 @@ describe('runs that wait, under fire', () => {
   it('a viewing moved several times quickly: the reminder follows the last move, with exactly one schedule, and goes out once', async () => {
     const world = await agencyWorld(api, tenant());
     const automation = await installPreset(api, world.admin, 'viewing-reminder');
-    const people = await Promise.all(['Hin', 'Her', 'Zurueck', 'Vor'].map((name) => prospect(world, `Schnell-${name}`)));
+    const people = await Promise.all(['Hin', 'Her', 'Zurueck', 'Vor', 'Auf', 'Ab', 'Links', 'Rechts'].map((name) => prospect(world, `Schnell-${name}`)));
     const base = fromNow(10 * DAY);
     const appointments = await Promise.all(people.map((p) => viewing(world, p.id, base)));
     const runs = await Promise.all(appointments.map((a) => runOf(world, automation.id, 'waiting', (e) => e.event.activity.id === a.id)));
@@ -591,13 +591,103 @@ describe('runs that wait, under fire', () => {
       if (schedules.length !== 1) problems.push(`${run.id}: ${schedules.length} schedules (${schedules.map((s) => `${s.name}@${s.dueAt}`).join(', ')})`);
       else if (schedules[0]!.dueAt !== e.resumeAt) problems.push(`${run.id}: schedule ${schedules[0]!.name} fires at ${schedules[0]!.dueAt}, resumeAt says ${e.resumeAt}`);
     }
+    // The reminders' moment: each went out, once.
     await advance(Date.parse(plus(finals[0]!, -DAY)) - nowMs() + 2 * MINUTE);
-    await advance(6 * DAY);
     for (const p of people) {
       const mails = await mailTo(api, p.email);
-      if (mails.length !== 1) problems.push(`${p.email}: ${mails.length} reminders`);
+      if (mails.length !== 1) problems.push(`${p.email}: ${mails.length} reminders at ${api.stack.clock.now().toISOString()}, the reminder's moment`);
+    }
+    // Two weeks on (every moment the viewings ever had is past): still one each.
+    await advance(14 * DAY);
+    for (const [i, p] of people.entries()) {
+      const mails = await mailTo(api, p.email);
+      const e = await execution(world, runs[i]!.id);
+      if (mails.length !== 1) problems.push(`${p.email}: ${mails.length} reminders two weeks later (run ${e.status}, the send step finished at ${e.steps[1]?.finishedAt}, the viewing at ${finals[i]})`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('a cancel racing the wake-up: either the run is cancelled and sends nothing, or it went on and the cancel is a 409; never both, never a 500', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Wettlauf', [{ type: 'wait', for: 'PT2H' }, mail('Wettlauf')]);
+    const people = await Promise.all(['A', 'B', 'C', 'D', 'E'].map((n) => prospect(world, `Wettlauf-${n}`)));
+    const runs = await Promise.all(people.map((p) => runOf(world, automation.id, 'waiting', (e) => e.contactId === p.id || e.event.contact?.id === p.id)));
+    api.stack.clock.set(new Date(Date.parse(runs[0]!.resumeAt) + 1_000 + HOUR));
+    const replies = await Promise.all(runs.map((r) => api.call('POST', `/executions/${r.id}/cancel`, { token: world.admin })));
+    await api.stack.scheduler.whenIdle();
+    await api.stack.bus.idle();
+    for (const [i, r] of runs.entries()) {
+      const e = await until(world, r.id, (x) => x.status !== 'waiting' && x.status !== 'running', 'the run to end');
+      const mails = await mailTo(api, people[i]!.email);
+      const reply = replies[i]!;
+      expect([200, 409], JSON.stringify(reply.body)).toContain(reply.status);
+      if (reply.status === 200) {
+        expect(e.status).toBe('skipped');
+        expect(mails).toEqual([]);
+      } else {
+        expect(e.status).toBe('succeeded');
+        expect(mails).toHaveLength(1);
+      }
+    }
+  });
+
+  it('two resumes at once: no 500, one schedule left, one e-mail', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Zweimal', [{ type: 'wait', for: 'P10D' }, mail('Zweimal')]);
+    const person = await prospect(world, 'Zweimal');
+    const waiting = await runOf(world, automation.id, 'waiting');
+    const replies = await Promise.all([1, 2, 3].map(() => api.call('POST', `/executions/${waiting.id}/resume`, { token: world.admin })));
+    for (const reply of replies) expect([200, 409], JSON.stringify(reply.body)).toContain(reply.status);
+    expect(replies.some((r) => r.status === 200)).toBe(true);
+    const current = await execution(world, waiting.id);
+    expect(schedulesOf(waiting.id).map((s) => s.name)).toEqual([current.wait.schedule]);
+    await advance(61_000);
+    await until(world, waiting.id, (e) => e.status === 'succeeded', 'the resumed run');
+    await advance(11 * DAY);
+    expect(await mailTo(api, person.email)).toHaveLength(1);
+    expect(schedulesOf(waiting.id)).toEqual([]);
+  });
+
+  it('switched off and on again by PUT: the old run does not go on', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Schalter', [{ type: 'wait', for: 'P1D' }, mail('Schalter')]);
+    const person = await prospect(world, 'Schalter');
+    const waiting = await runOf(world, automation.id, 'waiting');
+    let current = await world.must('GET', `/automations/${automation.id}`, undefined, world.admin);
+    current = await world.must('PUT', `/automations/${automation.id}`, { ...current, enabled: false }, world.admin);
+    await world.must('PUT', `/automations/${automation.id}`, { ...current, enabled: true }, world.admin);
+    await advance(DAY + HOUR);
+    expect(await execution(world, waiting.id)).toMatchObject({ status: 'skipped' });
+    expect(await mailTo(api, person.email)).toEqual([]);
+  });
+
+  it('wake-ups with odd inputs are ignored, never thrown', async () => {
+    for (const input of [
+      { tenantId: home, executionId: 'xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', step: 0, revision: 0 },
+      { tenantId: home, executionId: '../../x', step: -1, revision: -1 },
+      { tenantId: home, executionId: 'x#EXECUTION#y', step: 1e9, revision: 2 ** 53 },
+      { tenantId: `${home}#AUTOMATION`, executionId: 'x', step: 0, revision: 0 },
+    ]) {
+      await expect(api.stack.engine.wake(input)).resolves.toBeUndefined();
+    }
+  });
+
+  it('a stage named in an enabled automation\'s wait condition cannot be removed from the pick-list', async () => {
+    const world = await agencyWorld(api, tenant());
+    await world.must('POST', '/automations', {
+      name: 'Noch beim Notar?',
+      enabled: true,
+      trigger: { event: 'DealStageChanged', where: { toStage: ['Reserviert'] } },
+      actions: [{ type: 'wait', for: 'P7D', while: { deal: { stage: ['Notartermin'] } } }, { type: 'create_task', assignee: 'property_contact_person', title: 'Notar?' }],
+    }, world.admin);
+    const s = (await api.call('GET', '/settings', { token: world.admin })).body;
+    const stages = s.pickLists.dealStages;
+    const reply = await api.call('PUT', '/settings', {
+      token: world.admin,
+      body: { name: s.name, senderAddress: s.senderAddress, inboundAddresses: s.inboundAddresses, version: s.version, pickLists: { dealStages: { ...stages, default: stages.default.filter((x: string) => x !== 'Notartermin') } } },
+    });
+    expect(reply.status, JSON.stringify(reply.body).slice(0, 500)).toBe(409);
+    expect(reply.body.error.code).toBe('pick_list_value_in_use');
   });
 
   it('the clock moved backwards and forwards again: the run goes on at its moment, once', async () => {
@@ -650,17 +740,19 @@ describe('runs that wait, under fire', () => {
     const world = await agencyWorld(api, tenant());
     const person = await prospect(world, 'Ende');
     const automation = await installPreset(api, world.admin, 'viewing-feedback');
+    const dryFixture = await api.call('POST', `/automations/${automation.id}/test`, { token: world.admin, body: { overrides: { activity: { id: 'a1', tenantId: 'x', type: 'appointment', category: 'Besichtigung', startsAt: '9999-12-31T22:00:00Z', endsAt: '9999-12-31T23:30:00Z', contactIds: [person.id], version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' } } } });
+    expect(dryFixture.status, JSON.stringify(dryFixture.body).slice(0, 500)).toBeLessThan(500);
     const reply = await api.call('POST', '/activities', { token: world.agent, body: { type: 'appointment', category: 'Besichtigung', contactIds: [person.id], startsAt: '9999-12-31T22:00:00Z', endsAt: '9999-12-31T23:30:00Z' } });
     expect(reply.status).toBeLessThan(500);
     if (reply.status >= 300) return;
+    const dry = await api.call('POST', `/automations/${automation.id}/test`, { token: world.admin, body: { entityId: reply.body.id } });
+    expect(dry.status, JSON.stringify(dry.body).slice(0, 500)).toBeLessThan(500);
     const run = await waitFor(async () => {
       const items = (await api.call('GET', `/automations/${automation.id}/executions`, { token: world.admin })).body.items as any[];
       return items.find((e) => e.status !== 'running');
     }, 'the run to settle', 15_000);
     expect(run.status, JSON.stringify({ status: run.status, reason: run.reason, error: run.error, resumeAt: run.resumeAt })).toBe('skipped');
     expect(run.reason ?? '').not.toMatch(/Exception|Invalid Schedule Expression/);
-    const dry = await api.call('POST', `/automations/${automation.id}/test`, { token: world.admin, body: { entityId: reply.body.id } });
-    expect(dry.status, JSON.stringify(dry.body).slice(0, 500)).toBeLessThan(500);
   });
 });
 
@@ -794,7 +886,10 @@ describe('volume', () => {
     expect(summary).toMatchObject({ skippedCount: 50 });
   });
 
-  it('more than 100 waiting runs, disabled and enabled again at once: those the disable did not reach still never go on', async () => {
+  it('more than 100 waiting runs, disabled and enabled again at once: those the disable did not reach still never go on (the stack\'s clock ahead of real time)', async () => {
+    // The local clock runs ahead of the machine's (as after any advance): runs start "later" than real time.
+    await advance(HOUR);
+    expect(api.stack.clock.offsetMs).toBeGreaterThan(0);
     const world = await agencyWorld(api, tenant());
     const automation = await onContactCreated(world, 'Hundert', [{ type: 'wait', for: 'P1D' }, mail('Hundert')]);
     const people: Array<{ id: string; email: string }> = [];
