@@ -1,4 +1,4 @@
-import type { Execution } from '../automations/execution.ts';
+import { isFinal, type Execution } from '../automations/execution.ts';
 import type { Automation, WaitAction } from '../automations/model.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { EngineDeps, RunOutcome } from './engine.ts';
@@ -19,15 +19,31 @@ import type { WakeInput } from './wake-schedules.ts';
  */
 export async function wakeRun(deps: RunDeps, input: WakeInput, mode: 'scheduled' | 'reconsider'): Promise<RunOutcome | undefined> {
   const execution = await deps.executions.get(input.tenantId, input.executionId);
-  if (!execution || execution.status !== 'waiting' || !execution.wait || execution.wait.step !== input.step) return undefined;
-  if (mode === 'scheduled' && execution.wait.revision !== input.revision) return undefined;
+  if (!execution) return undefined;
   try {
+    // Woken, then a step failed transiently: the wake-up is retried (Lambda's retries of wake-run) and the run goes on from there.
+    if (mode === 'scheduled' && resumable(execution, input.step)) return await retry(deps, execution);
+    if (execution.status !== 'waiting' || !execution.wait || execution.wait.step !== input.step) return undefined;
+    if (mode === 'scheduled' && execution.wait.revision !== input.revision) return undefined;
     return await reconsider(deps, execution, mode);
   } catch (error) {
     // Another wake-up (or an admin) changed the run first: it is theirs now.
     if (error instanceof ConflictError) return undefined;
     throw error;
   }
+}
+
+/** A run past this wait (woken) that is still open: running, or failed and retryable. */
+const resumable = (execution: Execution, step: number) =>
+  !isFinal(execution) && execution.status !== 'waiting' && execution.steps.find((s) => s.index === step)?.status === 'succeeded' && execution.steps[step]?.type === 'wait';
+
+async function retry(deps: RunDeps, execution: Execution): Promise<RunOutcome | undefined> {
+  const automation = await deps.automations.get(execution.tenantId, execution.automationId);
+  const run = new Run(deps, automation ?? { id: execution.automationId, name: execution.automationName, actions: [] }, stateOf(execution));
+  await run.apply({ type: 'retried', at: deps.now().toISOString() });
+  const changed = automationGuard(automation, execution);
+  if (changed) return run.stop('skipped', changed);
+  return run.drive();
 }
 
 async function reconsider(deps: RunDeps, execution: Execution, mode: 'scheduled' | 'reconsider'): Promise<RunOutcome | undefined> {
