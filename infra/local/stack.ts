@@ -205,7 +205,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const doc = createDocumentClient(raw);
   const crmTable = tableNames[CRM_TABLE.envVar]!;
   const stores = createCrmStores(doc, crmTable);
-  const automations = new DynamoAutomationStore(doc, tableNames[AUTOMATIONS_TABLE.envVar]!);
+  // The clock of runs and waits; `enabledAt` of the automations goes by it too.
+  const clock = options.clock ?? new LocalClock();
+  const now = () => clock.now();
+  const automations = new DynamoAutomationStore(doc, tableNames[AUTOMATIONS_TABLE.envVar]!, now);
   const executions = new DynamoExecutionStore(doc, tableNames[EXECUTIONS_TABLE.envVar]!, tableNames[AUTOMATIONS_TABLE.envVar]!);
   runFailures = createRunFailures({ automations, executions, stores, log: componentLog(log, 'run-failures') });
 
@@ -221,8 +224,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   // Waits: a local EventBridge Scheduler on the stack's clock, its schedules kept under the data
   // folder; they invoke the wake-run handler, and what fails for good goes to run-failures.
-  const clock = options.clock ?? new LocalClock();
-  const now = () => clock.now();
   const region = process.env.AWS_REGION;
   const wakeConfig = localWakeConfig(region);
   const localScheduler = await startLocalScheduler({
@@ -274,10 +275,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     'POST /_local/clock': async (req) => {
       const input = (await readJson(req)) as { advance?: string; advanceMs?: number; set?: string };
       const duration = typeof input.advance === 'string' ? parseDuration(input.advance) : undefined;
-      if (duration && duration.sign > 0) clock.advance(approximateMs(duration));
-      else if (typeof input.advanceMs === 'number' && Number.isFinite(input.advanceMs) && input.advanceMs >= 0) clock.advance(input.advanceMs);
-      else if (typeof input.set === 'string' && !Number.isNaN(Date.parse(input.set))) clock.set(new Date(input.set));
-      else return { status: 400, body: { error: { code: 'invalid_clock', message: 'Send {"advance": "PT2H"}, {"advanceMs": 7200000} or {"set": "2026-12-01T09:00:00Z"}' } } };
+      const by = duration && duration.sign > 0 ? approximateMs(duration) : typeof input.advanceMs === 'number' && input.advanceMs >= 0 ? input.advanceMs : undefined;
+      const to = by !== undefined ? clock.now().getTime() + by : typeof input.set === 'string' ? Date.parse(input.set) : Number.NaN;
+      // Within the years a schedule can name (four digits), so the clock never becomes an invalid date.
+      if (!(to >= Date.UTC(1970, 0, 1) && to < Date.UTC(9999, 0, 1))) {
+        return { status: 400, body: { error: { code: 'invalid_clock', message: 'Send {"advance": "PT2H"}, {"advanceMs": 7200000} or {"set": "2026-12-01T09:00:00Z"}, to a moment between 1970 and 9999' } } };
+      }
+      clock.set(new Date(to));
       await localScheduler.whenIdle();
       return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs } };
     },

@@ -117,7 +117,8 @@ export function automationRoutes({ stores, automations, executions, waits }: Aut
       const definition = { name, trigger, actions, enabled, ...(description !== undefined ? { description } : {}), ...(preset !== undefined ? { preset } : {}) };
       const settings = await checked(tenantId, definition);
       const result = await written(tenantId, automations.replace(tenantId, params.id!, definition, version, stored), settings);
-      if (stored.enabled && !result.enabled) await waits.cancelAllOf(result, 'The automation was disabled');
+      // The runs waiting meanwhile: ended when it was disabled or its trigger or steps changed, moved when its waits changed.
+      if (stored.enabled) await waits.afterEdit(stored, result);
       return ok(result);
     },
     'DELETE /automations/{id}': async ({ principal: { tenantId }, params }) => {

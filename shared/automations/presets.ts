@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Email, Line } from '../model/common.ts';
+import { durationProblem } from '../time/wait-time.ts';
 import type { AutomationInput } from './model.ts';
 
 /**
@@ -16,6 +17,18 @@ export interface Preset {
 }
 
 const noParams = z.strictObject({});
+
+/** A duration parameter, checked where the admin wrote it (`params.before`), not where the preset puts it. */
+const DurationParam = (fallback: string, description: string) =>
+  z
+    .string()
+    .max(40)
+    .superRefine((text, ctx) => {
+      const problem = durationProblem(text, { allowNegative: false, min: 60_000, max: 365 * 86_400_000 });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(fallback)
+    .describe(description);
 
 const preset = <P extends z.ZodType>(p: Omit<Preset, 'params' | 'build'> & { params: P; build: (params: z.output<P>) => AutomationInput }) => p as unknown as Preset;
 
@@ -150,7 +163,7 @@ export const PRESETS: Preset[] = [
     description: 'Einen Tag vor einem Termin der Kategorie "Besichtigung" erhält der Interessent eine Erinnerung mit Kalendereinladung (.ics). Wird der Termin verschoben, folgt die Erinnerung; wird er abgesagt, entfällt sie. Ist der Termin weniger als einen Tag entfernt, wenn er angelegt wird, entfällt sie ebenfalls.',
     params: z.strictObject({
       category: Line(60).default('Besichtigung').describe('The appointment category that means a viewing (from the tenant\'s appointment categories)'),
-      before: z.string().max(40).default('P1D').describe('How long before the viewing the reminder goes out (ISO 8601 duration, e.g. P1D, PT3H)'),
+      before: DurationParam('P1D', 'How long before the viewing the reminder goes out (ISO 8601 duration, e.g. P1D, PT3H)'),
     }),
     build: ({ category, before }) => ({
       name: 'Erinnerung einen Tag vor der Besichtigung',
@@ -177,7 +190,7 @@ export const PRESETS: Preset[] = [
     description: 'Zwei Stunden nach dem Ende einer Besichtigung wird der Interessent um seine Meinung gebeten, innerhalb der Versandzeiten der Agentur. Eine abgesagte Besichtigung bekommt keine Feedback-Anfrage.',
     params: z.strictObject({
       category: Line(60).default('Besichtigung').describe('The appointment category that means a viewing (from the tenant\'s appointment categories)'),
-      after: z.string().max(40).default('PT2H').describe('How long after the viewing ends the request goes out (ISO 8601 duration)'),
+      after: DurationParam('PT2H', 'How long after the viewing ends the request goes out (ISO 8601 duration)'),
     }),
     build: ({ category, after }) => ({
       name: 'Feedback nach der Besichtigung',
@@ -203,7 +216,7 @@ export const PRESETS: Preset[] = [
     description: 'Steht ein Deal 14 Tage nach dem Wechsel in "Reserviert" noch immer dort, erhält der Ansprechpartner des Objekts eine Aufgabe. Ist der Deal inzwischen weiter, entfällt sie.',
     params: z.strictObject({
       stage: Line(60).default('Reserviert').describe('The deal stage to follow up (from the tenant\'s deal stages)'),
-      after: z.string().max(40).default('P14D').describe('How long the deal stays in the stage before the task (ISO 8601 duration)'),
+      after: DurationParam('P14D', 'How long the deal stays in the stage before the task (ISO 8601 duration)'),
     }),
     build: ({ stage, after }) => ({
       name: `Noch "${stage}" nach ${after.replace(/^P(\d+)D$/, '$1 Tagen')}: Aufgabe für den Ansprechpartner`,

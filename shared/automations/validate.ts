@@ -3,11 +3,11 @@ import { compilePattern, InvalidPatternError } from '../patterns/compile.ts';
 import { keysOf, type PickLists } from '../settings/pick-lists.ts';
 import { conditionProblems, exactValuesAt, MAX_PROBLEMS, recordConditionProblems } from './conditions.ts';
 import type { AutomationDefinition, WaitAction } from './model.ts';
-import { durationProblem } from '../time/wait-time.ts';
+import { approximateMs, durationProblem, parseDuration } from '../time/wait-time.ts';
 import { closest } from './suggest.ts';
 import { checkPickListUses, pickListValuesUsed } from './pick-list-usage.ts';
 import { templateProblems } from './templates.ts';
-import { conditionFields, entitiesOf, pickListOf, recordField, recordFields, recordPickListOf, templateScope } from './trigger-reference.ts';
+import { conditionFields, entitiesOf, pickListOf, recordField, recordFields, recordPickListOf, templateScope, type ConditionField } from './trigger-reference.ts';
 import type { DetailType, EntityName } from '#events/registry';
 
 /** What each action works on: the run must provide this entity. */
@@ -43,7 +43,7 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
   // A pattern the compiler refused is not read any further: its values say nothing yet.
   const checked = usable ? definition : { ...definition, trigger: { event: trigger } };
   fields.push(...checkPickListUses(pickListValuesUsed(checked, pickListOf), pickLists));
-  if (usable && definition.trigger.where) fields.push(...unknownKeys(definition.trigger.where, trigger, pickLists));
+  if (usable && definition.trigger.where) fields.push(...unknownKeys(definition.trigger.where, conditionFields(trigger), pickLists));
 
   const template = (path: string, source: string | undefined) => {
     if (source === undefined) return;
@@ -85,7 +85,32 @@ export function validateDefinition(definition: AutomationDefinition, pickLists: 
         break;
     }
   });
+  fields.push(...waitSequenceProblems(definition));
   if (fields.length > 0) throw new ValidationError('The automation is invalid', fields.slice(0, MAX_PROBLEMS));
+}
+
+/**
+ * A wait must be followed by a step that acts (a wait at the end would only keep the run open),
+ * and the delays of a run (`for`) add up to at most a year: waits one after the other cannot park
+ * a run for longer than one wait may.
+ */
+function waitSequenceProblems(definition: AutomationDefinition): FieldError[] {
+  const problems: FieldError[] = [];
+  const last = definition.actions.length - 1;
+  if (definition.actions[last]?.type === 'wait') {
+    problems.push({ path: `actions.${last}`, code: 'wait_last', message: 'A wait must be followed by a step that acts: a wait at the end does nothing but keep the run open', params: { index: last } });
+  }
+  let total = 0;
+  definition.actions.forEach((action, i) => {
+    if (action.type !== 'wait' || action.for === undefined) return;
+    const delay = parseDuration(action.for);
+    if (!delay) return;
+    total += approximateMs(delay);
+    if (total > ONE_YEAR_MS && !problems.some((p) => p.code === 'waits_too_long')) {
+      problems.push({ path: `actions.${i}.for`, code: 'waits_too_long', message: 'The waits of an automation add up to more than a year (P1Y)', params: { index: i } });
+    }
+  });
+  return problems;
 }
 
 /** The longest a wait may last, and the furthest an `until` may be shifted. */
@@ -126,6 +151,7 @@ function waitProblems(action: WaitAction, at: string, trigger: DetailType, pickL
       problems.push(...recordConditionProblems(action.while, trigger, `${at}.while`));
       const uses = pickListValuesUsed({ trigger: { event: trigger, where: action.while }, actions: [] } as unknown as AutomationDefinition, recordPickListOf);
       problems.push(...checkPickListUses(uses.map((use) => ({ ...use, path: use.path.replace(/^trigger\.where/, `${at}.while`) })), pickLists));
+      problems.push(...unknownKeys(action.while, recordFields(trigger), pickLists, `${at}.while`));
     } catch (error) {
       if (!(error instanceof InvalidPatternError)) throw error;
       problems.push({ path: `${at}.while`, code: 'invalid_pattern', message: error.message, params: { reason: error.reason } });
@@ -138,11 +164,11 @@ function waitProblems(action: WaitAction, at: string, trigger: DetailType, pickL
  * The keys of keyed pick-lists a pattern names (the pipeline of `deal.pipelineId`, the type of
  * `activity.type`) must be keys the tenant has: a mistyped pipeline would never match.
  */
-function unknownKeys(where: Record<string, unknown>, trigger: DetailType, pickLists: PickLists): FieldError[] {
-  const keyed = new Map(conditionFields(trigger).flatMap((f) => (f.pickList?.keyPath ? [[f.pickList.keyPath, f.pickList.list] as const] : [])));
+function unknownKeys(where: Record<string, unknown>, fields: readonly ConditionField[], pickLists: PickLists, at = 'trigger.where'): FieldError[] {
+  const keyed = new Map(fields.flatMap((f) => (f.pickList?.keyPath ? [[f.pickList.keyPath, f.pickList.list] as const] : [])));
   return [...keyed].flatMap(([keyPath, list]) => {
     const keys = keysOf(pickLists, list) ?? [];
-    return exactValuesAt(where, keyPath)
+    return exactValuesAt(where, keyPath, '', at)
       .filter(({ value }) => !keys.includes(value))
       .map(({ at, value }) => ({ path: at, code: 'not_in_pick_list', message: `Not one of ${keys.join(', ')}`, params: { list, field: keyPath, allowed: keys, value } }));
   });

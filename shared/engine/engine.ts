@@ -127,7 +127,9 @@ export function createEngine(deps: EngineDeps) {
     do {
       const page = await deps.executions.listWaiting(detail.tenantId, { anchor: { entity, id }, limit: 100, ...(cursor ? { cursor } : {}) });
       for (const execution of page.items) {
-        const outcome = await wakeRun(runDeps, { tenantId: execution.tenantId, executionId: execution.id, step: execution.wait!.step, revision: execution.wait!.revision }, 'reconsider');
+        const { step, revision } = execution.wait!;
+        const at = Math.floor(Date.parse(execution.resumeAt!) / 1000);
+        const outcome = await wakeRun(runDeps, { tenantId: execution.tenantId, executionId: execution.id, step, revision, at }, 'reconsider');
         if (outcome) outcomes.push(outcome);
       }
       cursor = page.nextCursor;

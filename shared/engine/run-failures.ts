@@ -6,7 +6,7 @@ import type { CrmStores } from '../stores/crm-stores.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { IncomingEvent } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
-import { parseWakeInput, type WakeInput } from './wake-input.ts';
+import { parseWakeInput, scheduleNameOf, type WakeInput } from './wake-input.ts';
 import { madeAChange, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
@@ -122,7 +122,7 @@ export function createRunFailures(deps: RunFailuresDeps) {
    * or one still waiting on that very schedule (a newer revision has a schedule of its own).
    */
   function closeWake({ wake, reason }: FailedWake): Promise<ClosedRun | undefined> {
-    const same = (e: Execution) => e.status !== 'waiting' || (e.wait?.step === wake.step && e.wait.revision === wake.revision);
+    const same = (e: Execution) => e.status !== 'waiting' || e.wait?.schedule === scheduleNameOf(wake);
     return closeOne(wake.tenantId, wake.executionId, reason, same);
   }
 

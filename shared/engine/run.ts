@@ -193,19 +193,34 @@ export class Run {
     return subject && id ? { entity: subject, id } : undefined;
   }
 
-  /** Arms the schedule (named after execution, step and revision), then records the run as waiting. */
+  /**
+   * Arms the schedule (named after execution, step, revision and moment), then records the run as
+   * waiting. Two attempts that parked from the same revision (two changes of the record at once)
+   * arm two schedules; the one whose save loses the version check deletes its own.
+   */
   async park(index: number, at: Date, anchor: WaitState['anchor'], options: { now?: boolean } = {}): Promise<RunOutcome> {
     const { scheduler } = this.deps;
     if (!scheduler) return this.apply({ type: 'failed', index, at: this.at(), error: 'A wait needs a scheduler, and none is configured', permanent: true }) as Promise<RunOutcome>;
     const previous = this.execution.wait;
-    const wake = { tenantId: this.execution.tenantId, executionId: this.execution.id, step: index, revision: previous ? previous.revision + 1 : 0 };
-    const schedule = await scheduler.arm(wake, at);
+    const moment = new Date(Math.floor(at.getTime() / 1000) * 1000);
+    const wake = { tenantId: this.execution.tenantId, executionId: this.execution.id, step: index, revision: previous ? previous.revision + 1 : 0, at: moment.getTime() / 1000 };
+    const schedule = await scheduler.arm(wake);
     const wait = { step: index, revision: wake.revision, schedule, ...(options.now ? { now: true } : {}), ...(anchor ? { anchor } : {}) };
-    const outcome = previous
-      ? await this.apply({ type: 'rearmed', at: this.at(), resumeAt: at.toISOString(), wait })
-      : await this.apply({ type: 'waiting', index, at: this.at(), resumeAt: at.toISOString(), wait });
+    let outcome: RunOutcome | undefined;
+    try {
+      outcome = previous
+        ? await this.apply({ type: 'rearmed', at: this.at(), resumeAt: moment.toISOString(), wait })
+        : await this.apply({ type: 'waiting', index, at: this.at(), resumeAt: moment.toISOString(), wait });
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        // Another attempt recorded its own schedule first: ours goes, unless it is the very same one.
+        const winner = await this.deps.executions.get(this.execution.tenantId, this.execution.id);
+        if (winner?.wait?.schedule !== schedule) await scheduler.disarm(schedule);
+      }
+      throw error;
+    }
     // The older schedule goes once the newer one is recorded: a crash in between leaves a stale wake-up, which is ignored.
-    if (previous) await scheduler.disarm({ ...wake, revision: previous.revision });
+    if (previous && previous.schedule !== schedule) await scheduler.disarm(previous.schedule);
     return outcome ?? { automationId: this.execution.automationId, executionId: this.execution.id, status: 'waiting' };
   }
 

@@ -40,31 +40,43 @@ function instantOf(value: string, timeZone: string): Date | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
-/** When the wait ends, or why it cannot be known (the date it depends on is empty). */
-export function waitEnd(action: WaitAction, records: Record<string, unknown>, timing: Pick<WaitTiming, 'reachedAt' | 'timeZone' | 'sendWindow'>): Date | { missing: string } {
+/** When the wait ends, the date it follows (for an `until`), or why it cannot be known (that date is empty). */
+export function waitEnd(action: WaitAction, records: Record<string, unknown>, timing: Pick<WaitTiming, 'reachedAt' | 'timeZone' | 'sendWindow'>): { end: Date; date?: Date } | { missing: string } {
   let end: Date;
+  let date: Date | undefined;
   if (action.until) {
     const raw = valueAt(records, action.until.field);
-    const base = typeof raw === 'string' ? instantOf(raw, timing.timeZone) : undefined;
-    if (!base) return { missing: action.until.field };
+    date = typeof raw === 'string' ? instantOf(raw, timing.timeZone) : undefined;
+    if (!date) return { missing: action.until.field };
     const offset = action.until.offset ? parseDuration(action.until.offset) : undefined;
-    end = offset ? addDuration(base, offset, timing.timeZone) : base;
+    end = offset ? addDuration(date, offset, timing.timeZone) : date;
   } else {
     const delay = parseDuration(action.for ?? 'PT0S');
     end = delay ? addDuration(timing.reachedAt, delay, timing.timeZone) : timing.reachedAt;
   }
-  return action.withinSendWindow ? nextInSendWindow(end, timing.sendWindow, timing.timeZone) : end;
+  return { end: action.withinSendWindow ? nextInSendWindow(end, timing.sendWindow, timing.timeZone) : end, ...(date ? { date } : {}) };
 }
+
+/** The furthest a wait may end ahead (a year, as the longest `for`; Scheduler's `at()` has four-digit years). */
+export const MAX_WAIT_MS = 366 * 86_400_000;
 
 /**
  * Whether to park the run, go on, or end it. A moment that has passed is `due`, unless the wait
  * says `ifPast: "skip"` and the moment is new (the run just reached the wait, or the date it
- * follows moved): a run woken a little late by its own schedule always goes on.
+ * follows moved): a run woken a little late by its own schedule goes on. A wait for a moment
+ * before a date (a negative offset: a reminder) never goes on once that date itself has passed,
+ * however late its wake-up came; a moment more than a year ahead ends the run.
  */
 export function planWait(action: WaitAction, records: Record<string, unknown>, timing: WaitTiming): WaitPlan {
-  const end = waitEnd(action, records, timing);
-  if (!(end instanceof Date)) return { kind: 'skip', reason: `The wait follows ${end.missing}, which is empty` };
+  const found = waitEnd(action, records, timing);
+  if ('missing' in found) return { kind: 'skip', reason: `The wait follows ${found.missing}, which is empty` };
+  const { end, date } = found;
   const ahead = end.getTime() - timing.now.getTime();
+  if (ahead > MAX_WAIT_MS) return { kind: 'skip', reason: `The moment to wait for (${end.toISOString()}) is more than a year ahead` };
+  const before = action.until?.offset?.startsWith('-') === true;
+  if (before && date && date.getTime() <= timing.now.getTime()) {
+    return { kind: 'skip', reason: `${action.until!.field} (${date.toISOString()}) has passed; a wait for a moment before it does not go on` };
+  }
   const sameMoment = timing.armedFor !== undefined && Math.abs(end.getTime() - timing.armedFor.getTime()) < WAKE_PRECISION_MS;
   if (ahead < -WAKE_PRECISION_MS && action.ifPast === 'skip' && !sameMoment) {
     return { kind: 'skip', reason: `The moment to wait for (${end.toISOString()}) had already passed` };
@@ -74,11 +86,12 @@ export function planWait(action: WaitAction, records: Record<string, unknown>, t
 
 /**
  * Why a run that waited may not go on, checked when it wakes and when a record it waits on
- * changes: the automation deleted, disabled (also if enabled again since), its steps changed.
+ * changes: the automation deleted, disabled (also if enabled again since), its trigger or steps changed.
  */
-export function automationGuard(automation: Automation | undefined, execution: Pick<Execution, 'startedAt' | 'steps'>): string | undefined {
+export function automationGuard(automation: Automation | undefined, execution: Pick<Execution, 'startedAt' | 'steps' | 'eventType'>): string | undefined {
   if (!automation) return 'The automation was deleted while the run waited';
   if (!automation.enabled) return 'The automation was disabled while the run waited';
+  if (automation.trigger.event !== execution.eventType) return `The automation's trigger was changed (to ${automation.trigger.event}) while the run waited`;
   if (automation.enabledAt && automation.enabledAt > execution.startedAt) return 'The automation was disabled (and enabled again) while the run waited';
   const shape = (types: readonly string[]) => types.join(',');
   if (shape(automation.actions.map((a) => a.type)) !== shape(execution.steps.map((s) => s.type))) return 'The automation\'s steps were changed while the run waited';

@@ -1,22 +1,16 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { requireEnv } from '../aws/clients.ts';
-import type { WakeInput } from './wake-input.ts';
+import { scheduleNameOf, type WakeInput } from './wake-input.ts';
 
-export { parseWakeInput, type WakeInput } from './wake-input.ts';
+export { parseWakeInput, scheduleNameOf, type WakeInput } from './wake-input.ts';
 
 /** Arms and disarms the schedules that wake waiting runs. */
 export interface WakeScheduler {
-  /** Creates the one-time schedule; creating the same one twice is harmless. Returns its name. */
-  arm(wake: WakeInput, at: Date): Promise<string>;
-  /** Deletes it; one that already fired (and deleted itself) or never existed is fine. */
-  disarm(wake: WakeInput): Promise<void>;
+  /** Creates the one-time schedule at `wake.at`; creating the same one twice is harmless. Returns its name. */
+  arm(wake: WakeInput): Promise<string>;
+  /** Deletes a schedule by name; one that already fired (and deleted itself) or never existed is fine. */
+  disarm(schedule: string): Promise<void>;
 }
-
-/**
- * The schedule's name, from the execution, the step and the revision: creating it twice (a retried
- * runner) finds the first and changes nothing. At most 1 + 32 + 1 + 2 + 1 + 6 characters (<= 64).
- */
-export const scheduleNameOf = (wake: Pick<WakeInput, 'executionId' | 'step' | 'revision'>) => `${wake.executionId}-${wake.step}-${wake.revision}`;
 
 /** `at(yyyy-mm-ddThh:mm:ss)` in UTC: the moment is worked out in the tenant's zone before, so no wall time is ambiguous. */
 export const atExpression = (at: Date) => `at(${at.toISOString().slice(0, 19)})`;
@@ -54,8 +48,9 @@ export class EventBridgeWakeScheduler implements WakeScheduler {
     private readonly client: SchedulerClient = new SchedulerClient({}),
   ) {}
 
-  async arm(wake: WakeInput, at: Date): Promise<string> {
+  async arm(wake: WakeInput): Promise<string> {
     const name = scheduleNameOf(wake);
+    const at = new Date(wake.at * 1000);
     try {
       await this.client.send(
         new CreateScheduleCommand({
@@ -77,15 +72,15 @@ export class EventBridgeWakeScheduler implements WakeScheduler {
         }),
       );
     } catch (error) {
-      // The same name is the same run, step and revision: created before, by an attempt that broke off after.
+      // The same name is the same run, step, revision and moment: created before, by an attempt that broke off after.
       if (!(error instanceof ConflictException)) throw error;
     }
     return name;
   }
 
-  async disarm(wake: WakeInput): Promise<void> {
+  async disarm(schedule: string): Promise<void> {
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: scheduleNameOf(wake), GroupName: this.config.groupName }));
+      await this.client.send(new DeleteScheduleCommand({ Name: schedule, GroupName: this.config.groupName }));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }

@@ -7,7 +7,7 @@ import { log as defaultLog } from '../log.ts';
 import { Run, type RunDeps } from './run.ts';
 import { stateOf } from './run-machine.ts';
 import { automationGuard, planWait, recordGuard, recordsOf, WAKE_PRECISION_MS } from './wait-plan.ts';
-import type { WakeInput } from './wake-schedules.ts';
+import { scheduleNameOf, type WakeInput } from './wake-input.ts';
 
 /**
  * A waiting run comes back: its schedule fired (`scheduled`), or a record it waits on changed
@@ -18,24 +18,37 @@ import type { WakeInput } from './wake-schedules.ts';
  * ignored, and two wake-ups at once are settled by the execution's version (one goes on).
  */
 export async function wakeRun(deps: RunDeps, input: WakeInput, mode: 'scheduled' | 'reconsider'): Promise<RunOutcome | undefined> {
-  const execution = await deps.executions.get(input.tenantId, input.executionId);
-  if (!execution) return undefined;
-  try {
-    // Woken, then a step failed transiently: the wake-up is retried (Lambda's retries of wake-run) and the run goes on from there.
-    if (mode === 'scheduled' && resumable(execution, input.step)) return await retry(deps, execution);
-    if (execution.status !== 'waiting' || !execution.wait || execution.wait.step !== input.step) return undefined;
-    if (mode === 'scheduled' && execution.wait.revision !== input.revision) return undefined;
-    return await reconsider(deps, execution, mode);
-  } catch (error) {
-    // Another wake-up (or an admin) changed the run first: it is theirs now.
-    if (error instanceof ConflictError) return undefined;
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    const execution = await deps.executions.get(input.tenantId, input.executionId);
+    if (!execution) return undefined;
+    try {
+      // Woken, then a step failed transiently (or the attempt died): the retried wake-up goes on from there.
+      if (mode === 'scheduled' && resumable(execution, input.step)) return await retry(deps, execution);
+      if (execution.status !== 'waiting' || !execution.wait || execution.wait.step !== input.step) return undefined;
+      if (mode === 'scheduled' && execution.wait.schedule !== scheduleNameOf(input)) return undefined;
+      return await reconsider(deps, execution, mode);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // A wake-up that lost the race: the run is another's now. A change of a record must not be lost: read again.
+      if (mode === 'scheduled' || attempt >= 3) return undefined;
+    }
   }
 }
 
-/** A run past this wait (woken) that is still open: running, or failed and retryable. */
-const resumable = (execution: Execution, step: number) =>
-  !isFinal(execution) && execution.status !== 'waiting' && execution.steps.find((s) => s.index === step)?.status === 'succeeded' && execution.steps[step]?.type === 'wait';
+/** Longer than a wake-run attempt may last (its timeout is 60 s): a run `running` this long was left by a dead attempt. */
+const STALE_RUN_MS = 120_000;
+
+/**
+ * A run past this wait (woken) that is still open: failed and retryable, or left `running` by an
+ * attempt that died. One that runs right now in another attempt is not touched.
+ */
+function resumable(execution: Execution, step: number): boolean {
+  const wait = execution.steps.find((s) => s.index === step);
+  if (wait?.type !== 'wait' || wait.status !== 'succeeded') return false;
+  if (execution.status === 'failed' && execution.retryable) return true;
+  // Written times are the stores' (real) time, so this is judged on real time too.
+  return execution.status === 'running' && Date.now() - Date.parse(execution.updatedAt) > STALE_RUN_MS;
+}
 
 async function retry(deps: RunDeps, execution: Execution): Promise<RunOutcome | undefined> {
   const automation = await deps.automations.get(execution.tenantId, execution.automationId);
@@ -50,9 +63,8 @@ async function reconsider(deps: RunDeps, execution: Execution, mode: 'scheduled'
   const wait = execution.wait!;
   const automation = await deps.automations.get(execution.tenantId, execution.automationId);
   const run = new Run(deps, automation ?? { id: execution.automationId, name: execution.automationName, actions: [] }, stateOf(execution));
-  const current = { tenantId: execution.tenantId, executionId: execution.id, step: wait.step, revision: wait.revision };
   // The schedule that fired deletes itself; one that did not fire goes when the run ends early or goes on.
-  const disarm = () => (mode === 'reconsider' ? deps.scheduler?.disarm(current) : undefined);
+  const disarm = () => (mode === 'reconsider' ? deps.scheduler?.disarm(wait.schedule) : undefined);
 
   const changed = automationGuard(automation, execution);
   if (changed) return skip(run, changed, disarm);
@@ -72,11 +84,17 @@ async function reconsider(deps: RunDeps, execution: Execution, mode: 'scheduled'
       if (Math.abs(plan.at.getTime() - armedFor.getTime()) < WAKE_PRECISION_MS && mode === 'reconsider') return undefined;
       return run.transient(wait.step, () => run.park(wait.step, plan.at, run.anchorOf(ctx)));
     }
+    // A change moved its moment to now: the wake-run function goes on with it (within a minute), with its
+    // retries and dead-letter queue, rather than the handler of the change.
+    if (mode === 'reconsider') return run.transient(wait.step, () => run.park(wait.step, nextMinute(now), run.anchorOf(ctx), { now: true }));
   }
   await run.apply({ type: 'woke', index: wait.step, at: now.toISOString(), resumeAt: execution.resumeAt });
   await disarm();
   return run.drive();
 }
+
+/** The next whole minute: Scheduler fires within the minute after the time it is given, and a past time is not relied on. */
+const nextMinute = (now: Date) => new Date(Math.ceil((now.getTime() + 1_000) / 60_000) * 60_000);
 
 async function skip(run: Run, reason: string, disarm: () => Promise<void> | undefined): Promise<RunOutcome> {
   const outcome = await run.stop('skipped', reason);
@@ -101,8 +119,7 @@ export async function cancelWaitingRun(deps: RunDeps, tenantId: string, executio
   const execution = await waitingRun(deps, tenantId, executionId);
   const run = new Run(deps, { id: execution.automationId, name: execution.automationName, actions: [] }, stateOf(execution));
   await run.stop('skipped', reason);
-  const { step, revision } = execution.wait!;
-  await deps.scheduler?.disarm({ tenantId, executionId, step, revision });
+  await deps.scheduler?.disarm(execution.wait!.schedule);
   return run.execution;
 }
 
@@ -115,7 +132,7 @@ export async function resumeWaitingRunNow(deps: RunDeps, tenantId: string, execu
   if (!deps.scheduler) throw new Error('Resuming a run needs a scheduler, and none is configured');
   const execution = await waitingRun(deps, tenantId, executionId);
   const run = new Run(deps, { id: execution.automationId, name: execution.automationName, actions: [] }, stateOf(execution));
-  const at = new Date(Math.ceil((deps.now().getTime() + 1_000) / 60_000) * 60_000);
+  const at = nextMinute(deps.now());
   // No records to read: the wait keeps the record it follows.
   await run.park(execution.wait!.step, at, execution.wait!.anchor, { now: true });
   return run.execution;
@@ -137,11 +154,23 @@ export async function cancelWaitingRunsOf(deps: RunDeps, automation: Pick<Automa
   return cancelled;
 }
 
+/** The waiting runs of an automation, reconsidered (at most `limit`; the rest when they wake): its waits were edited. */
+export async function reconsiderWaitingRunsOf(deps: RunDeps, automation: Pick<Automation, 'id' | 'tenantId'>, limit = 100): Promise<number> {
+  const page = await deps.executions.listWaiting(automation.tenantId, { automationId: automation.id, limit });
+  for (const execution of page.items) {
+    const { step, revision } = execution.wait!;
+    await wakeRun(deps, { tenantId: execution.tenantId, executionId: execution.id, step, revision, at: Math.floor(Date.parse(execution.resumeAt!) / 1000) }, 'reconsider');
+  }
+  return page.items.length;
+}
+
 /** What the API does with waiting runs: an admin cancels one or resumes it now; disabling an automation cancels its waits. */
 export interface WaitControl {
   cancel(tenantId: string, executionId: string, reason: string): Promise<Execution>;
   resumeNow(tenantId: string, executionId: string): Promise<Execution>;
   cancelAllOf(automation: Pick<Automation, 'id' | 'tenantId'>, reason: string): Promise<number>;
+  /** After an edit: runs whose steps or trigger changed end as skipped, edited waits move to their new moment. */
+  afterEdit(before: Pick<Automation, 'trigger' | 'actions'>, after: Automation): Promise<void>;
 }
 
 /** The API's wait control: it never sends or writes CRM records, so its runs get no mailer. */
@@ -153,5 +182,13 @@ export function createWaitControl(deps: Omit<EngineDeps, 'mailer'>): WaitControl
     cancel: (tenantId, executionId, reason) => cancelWaitingRun(runDeps, tenantId, executionId, reason),
     resumeNow: (tenantId, executionId) => resumeWaitingRunNow(runDeps, tenantId, executionId),
     cancelAllOf: (automation, reason) => cancelWaitingRunsOf(runDeps, automation, reason),
+    async afterEdit(before, after) {
+      if (!after.enabled) return void (await cancelWaitingRunsOf(runDeps, after, 'The automation was disabled'));
+      if (before.trigger.event !== after.trigger.event) return void (await cancelWaitingRunsOf(runDeps, after, `The automation's trigger was changed (to ${after.trigger.event})`));
+      const types = (actions: readonly { type: string }[]) => actions.map((a) => a.type).join(',');
+      if (types(before.actions) !== types(after.actions)) return void (await cancelWaitingRunsOf(runDeps, after, "The automation's steps were changed"));
+      const waits = (actions: readonly { type: string }[]) => JSON.stringify(actions.filter((a) => a.type === 'wait'));
+      if (waits(before.actions) !== waits(after.actions)) await reconsiderWaitingRunsOf(runDeps, after);
+    },
   };
 }

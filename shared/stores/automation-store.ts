@@ -29,6 +29,8 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The clock `enabledAt` is stamped with: the runs' own (the local stack's can be moved). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     super(
       new EntityTable<Automation>(client, tableName, {
@@ -44,14 +46,14 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   }
 
   create(tenantId: string, definition: AutomationDefinition): Promise<Automation> {
-    return this.table.create(tenantId, { ...definition, runCount: 0, failureCount: 0, ...(definition.enabled ? { enabledAt: new Date().toISOString() } : {}) });
+    return this.table.create(tenantId, { ...definition, runCount: 0, failureCount: 0, ...(definition.enabled ? { enabledAt: this.now().toISOString() } : {}) });
   }
 
   replace(tenantId: string, id: string, definition: AutomationDefinition, version: number, current?: Automation): Promise<Automation> {
     // PUT replaces the definition: optional fields it leaves out are cleared.
     const patch: Record<string, unknown> = { ...definition };
     // Switched on by this PUT (or not known to have been on): runs that waited before do not go on.
-    if (definition.enabled && !current?.enabled) patch.enabledAt = new Date().toISOString();
+    if (definition.enabled && !current?.enabled) patch.enabledAt = this.now().toISOString();
     for (const key of ['description', 'preset'] as const) if (definition[key] === undefined) patch[key] = null;
     return this.table.update(tenantId, id, patch, version, current ? { current } : {});
   }
@@ -59,7 +61,7 @@ export class DynamoAutomationStore extends DynamoStore<Automation> implements Au
   async setEnabled(tenantId: string, id: string, enabled: boolean): Promise<Automation> {
     const current = await this.require(tenantId, id);
     if (current.enabled === enabled) return current;
-    return this.table.update(tenantId, id, { enabled, ...(enabled ? { enabledAt: new Date().toISOString() } : {}) }, current.version, { current });
+    return this.table.update(tenantId, id, { enabled, ...(enabled ? { enabledAt: this.now().toISOString() } : {}) }, current.version, { current });
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

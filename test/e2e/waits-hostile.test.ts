@@ -1,8 +1,11 @@
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scheduleNameOf } from '#shared/engine/wake-input';
 import { agencyWorld, installPreset, mailTo } from '../support/automation-world.ts';
 import { tenant } from '../support/dynamo.ts';
 import { useTestApi, type Reply, type TestApi } from '../support/local-api.ts';
 import { waitFor } from '../support/wait.ts';
+import { faults, faulty } from '../support/hostile-world.ts';
 
 /**
  * Hostile and mistaken use of wait steps through the local stack's API: authoring that must be
@@ -15,7 +18,15 @@ import { waitFor } from '../support/wait.ts';
 
 let api: TestApi;
 const home = tenant();
-useTestApi(home, (session) => ({ api } = session));
+/** Sends to these recipients take this long (ms): a send under way that another invocation can find. */
+const slow = new Map<string, number>();
+// The mailer plays faults by recipient (throttling once, a timeout after the send: see hostile-world.ts) and slow sends.
+useTestApi(home, (session) => ({ api } = session), {
+  wrapMailer: (base) => {
+    const inner = faulty(base);
+    return { send: async (m) => (slow.has(m.to) && (await new Promise((r) => setTimeout(r, slow.get(m.to)))), inner.send(m)) };
+  },
+});
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -94,6 +105,9 @@ async function onContactCreated(world: World, name: string, actions: unknown[]) 
 }
 
 // -------------------------------------------------------------------------------------------------
+
+/** The wake-up of a waiting run's current schedule, as Scheduler delivers it. */
+const wakeOf = (e: any) => ({ tenantId: e.tenantId, executionId: e.id, step: e.wait.step, revision: e.wait.revision, at: Math.floor(Date.parse(e.resumeAt) / 1000) });
 
 describe('authoring a wait: refused with the field and a code, fast, never a 500', () => {
   let world: World;
@@ -264,7 +278,7 @@ describe('other tenants, odd ids and roles', () => {
     }
     expect((await api.call('GET', `/executions/${waiting.id}`, { token: intruder })).status).toBe(404);
     // A wake-up naming the run under another tenant does nothing.
-    expect(await api.stack.engine.wake({ tenantId: tenant(), executionId: waiting.id, step: 0, revision: waiting.wait.revision })).toBeUndefined();
+    expect(await api.stack.engine.wake({ ...wakeOf(waiting), tenantId: tenant() })).toBeUndefined();
     const still = await execution(world, waiting.id);
     expect(still).toMatchObject({ status: 'waiting', resumeAt: waiting.resumeAt, version: waiting.version });
     expect(schedulesOf(waiting.id)).toHaveLength(1);
@@ -299,21 +313,41 @@ describe('runs that wait, under fire', () => {
     const automation = await onContactCreated(world, 'Doppel', [{ type: 'wait', for: 'PT2H' }, mail('Doppel')]);
     const person = await prospect(world, 'Doppel');
     const waiting = await runOf(world, automation.id, 'waiting');
-    const input = { tenantId: waiting.tenantId, executionId: waiting.id, step: waiting.wait.step, revision: waiting.wait.revision };
+    const input = wakeOf(waiting);
     // The moment comes: the scheduler fires, and two more deliveries of the same wake-up race it.
     api.stack.clock.set(new Date(Date.parse(waiting.resumeAt) + 1_000));
     const outcomes = await Promise.all([api.stack.engine.wake(input), api.stack.engine.wake(input), api.stack.engine.wake(input)]);
     await api.stack.scheduler.whenIdle();
     await api.stack.bus.idle();
-    const done = await until(world, waiting.id, (e) => e.status === 'succeeded', 'the run to succeed');
-    expect(done.steps.map((s: any) => s.status)).toEqual(['succeeded', 'succeeded']);
-    expect(done.steps[1].attempts).toBe(1);
+    const done = await until(world, waiting.id, (e) => e.status !== 'waiting' && e.status !== 'running' && !e.retryable, 'the run to end', 5_000).catch(() => execution(world, waiting.id));
+    expect({ status: done.status, retryable: done.retryable, error: done.error, steps: done.steps.map((s: any) => `${s.status}/${s.attempts}`) }, JSON.stringify({ outcomes, schedules: schedulesOf(waiting.id) })).toEqual({ status: 'succeeded', retryable: undefined, error: undefined, steps: ['succeeded/1', 'succeeded/1'] });
     expect(outcomes.filter((o) => o?.status === 'succeeded').length).toBeLessThanOrEqual(1);
     expect(await mailTo(api, person.email)).toHaveLength(1);
     // Late duplicates of the same wake-up change nothing.
     expect(await api.stack.engine.wake(input)).toBeUndefined();
     expect(await mailTo(api, person.email)).toHaveLength(1);
     expect(schedulesOf(waiting.id)).toEqual([]);
+  });
+
+  it('a duplicate wake-up that arrives while the woken run is sending neither sends again nor turns the sent e-mail into "uncertain"', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Unterwegs', [{ type: 'wait', for: 'PT2H' }, mail('Unterwegs')]);
+    const person = await prospect(world, 'Unterwegs');
+    const waiting = await runOf(world, automation.id, 'waiting');
+    const input = wakeOf(waiting);
+    slow.set(person.email, 600);
+    try {
+      // The schedule fires (the send takes 600 ms); Scheduler delivers the same wake-up again 200 ms later (at least once).
+      api.stack.clock.set(new Date(Date.parse(waiting.resumeAt) + 1_000));
+      await new Promise((r) => setTimeout(r, 200));
+      const duplicate = await api.stack.engine.wake(input);
+      await api.stack.scheduler.whenIdle();
+      await api.stack.bus.idle();
+      const done = await until(world, waiting.id, (e) => e.status !== 'waiting' && e.status !== 'running' && !e.retryable, 'the run to end', 5_000).catch(() => execution(world, waiting.id));
+      expect({ status: done.status, reason: done.reason, mails: (await mailTo(api, person.email)).length }, JSON.stringify({ duplicate, steps: done.steps })).toEqual({ status: 'succeeded', reason: undefined, mails: 1 });
+    } finally {
+      slow.delete(person.email);
+    }
   });
 
   it('a wake-up of an older revision (the viewing moved since) is ignored, also once its old moment has passed', async () => {
@@ -328,7 +362,7 @@ describe('runs that wait, under fire', () => {
     const rearmed = await until(world, first.id, (e) => e.resumeAt === plus(moved, -DAY), 'the wait to follow the move');
     expect(rearmed.wait.revision).toBe(first.wait.revision + 1);
     await advance(2 * DAY + HOUR);
-    const stale = { tenantId: first.tenantId, executionId: first.id, step: first.wait.step, revision: first.wait.revision };
+    const stale = wakeOf(first);
     expect(await api.stack.engine.wake(stale)).toBeUndefined();
     expect(await execution(world, first.id)).toMatchObject({ status: 'waiting', resumeAt: plus(moved, -DAY) });
     expect(await mailTo(api, person.email)).toEqual([]);
@@ -367,10 +401,11 @@ describe('runs that wait, under fire', () => {
     const waiting = await runOf(world, automation.id, 'waiting');
     const cancelled = await api.call('POST', `/executions/${waiting.id}/cancel`, { token: world.admin });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: 'skipped' });
+    expect(cancelled.body).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Cancelled by an admin') });
+    expect(cancelled.body.reason).not.toMatch(/undefined|null/);
     expect(cancelled.body.resumeAt).toBeUndefined();
     expect(schedulesOf(waiting.id)).toEqual([]);
-    expect(await api.stack.engine.wake({ tenantId: waiting.tenantId, executionId: waiting.id, step: 0, revision: waiting.wait.revision })).toBeUndefined();
+    expect(await api.stack.engine.wake({ ...wakeOf(waiting), step: 0 })).toBeUndefined();
     expect((await api.call('POST', `/executions/${waiting.id}/resume`, { token: world.admin })).body.error.code).toBe('not_waiting');
     await advance(4 * HOUR);
     expect(await mailTo(api, person.email)).toEqual([]);
@@ -528,7 +563,7 @@ describe('runs that wait, under fire', () => {
     expect(schedulesOf(waiting.id)).toEqual([]);
   });
 
-  it('a viewing moved into the next hours: "skip" ends the reminder at once, "continue" sends it at once, once', async () => {
+  it('a viewing moved into the next hours: "skip" ends the reminder at once, "continue" sends it within a minute, once', async () => {
     const world = await agencyWorld(api, tenant());
     const skipper = await prospect(world, 'Vorgezogen');
     const goer = await prospect(world, 'Vorgezogen-Weiter');
@@ -548,6 +583,10 @@ describe('runs that wait, under fire', () => {
     await world.must('PATCH', `/activities/${a.id}`, { version: a.version, startsAt: soon, endsAt: plus(soon, HOUR) });
     await world.must('PATCH', `/activities/${b.id}`, { version: b.version, startsAt: soon, endsAt: plus(soon, HOUR) });
     expect(await until(world, ra.id, (e) => e.status !== 'waiting', 'the reminder to end')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('had already passed') });
+    // The change moved the eager reminder's moment to now: the wake-run function sends it within the minute.
+    const now = await until(world, rb.id, (e) => e.wait?.now === true, 'the eager reminder to be woken now');
+    expect(Date.parse(now.resumeAt) - nowMs()).toBeLessThanOrEqual(61_000);
+    await advance(61_000);
     await until(world, rb.id, (e) => e.status === 'succeeded', 'the eager reminder to go out');
     expect(schedulesOf(ra.id)).toEqual([]);
     expect(schedulesOf(rb.id)).toEqual([]);
@@ -563,7 +602,7 @@ describe('runs that wait, under fire', () => {
     const base = fromNow(10 * DAY);
     const appointments = await Promise.all(people.map((p) => viewing(world, p.id, base)));
     const runs = await Promise.all(appointments.map((a) => runOf(world, automation.id, 'waiting', (e) => e.event.activity.id === a.id)));
-    const offsets = [2, -3, 4, -5, 1, -6, 3, -4]; // days from base; the last one is -4: six days from now
+    const offsets = [2, 4, -3, 3, -2, 1, 4, -5, 2, 3, 1, -4]; // days from base; the last one is -4: six days from now, earlier than most
     const finals = await Promise.all(
       appointments.map(async (a) => {
         let version = a.version;
@@ -663,10 +702,10 @@ describe('runs that wait, under fire', () => {
 
   it('wake-ups with odd inputs are ignored, never thrown', async () => {
     for (const input of [
-      { tenantId: home, executionId: 'xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', step: 0, revision: 0 },
-      { tenantId: home, executionId: '../../x', step: -1, revision: -1 },
-      { tenantId: home, executionId: 'x#EXECUTION#y', step: 1e9, revision: 2 ** 53 },
-      { tenantId: `${home}#AUTOMATION`, executionId: 'x', step: 0, revision: 0 },
+      { tenantId: home, executionId: 'xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', step: 0, revision: 0, at: 0 },
+      { tenantId: home, executionId: '../../x', step: -1, revision: -1, at: -1 },
+      { tenantId: home, executionId: 'x#EXECUTION#y', step: 1e9, revision: 2 ** 53, at: 2 ** 53 },
+      { tenantId: `${home}#AUTOMATION`, executionId: 'x', step: 0, revision: 0, at: 0 },
     ]) {
       await expect(api.stack.engine.wake(input)).resolves.toBeUndefined();
     }
@@ -688,6 +727,119 @@ describe('runs that wait, under fire', () => {
     });
     expect(reply.status, JSON.stringify(reply.body).slice(0, 500)).toBe(409);
     expect(reply.body.error.code).toBe('pick_list_value_in_use');
+  });
+
+  it('a woken run whose e-mail is throttled once is retried and sends it, not left "failed, retryable" with nothing to retry it', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Gedrosselt', [{ type: 'wait', for: 'PT1H' }, mail('Gedrosselt')]);
+    const person = await prospect(world, 'Gedrosselt');
+    const waiting = await runOf(world, automation.id, 'waiting');
+    faults.throttle.set(person.email, 1);
+    await advance(HOUR + MINUTE);
+    await api.stack.scheduler.whenIdle();
+    const ended = await until(world, waiting.id, (e) => e.status !== 'running' && e.status !== 'waiting' && !e.retryable, 'the run to end for good', 8_000).catch(() => execution(world, waiting.id));
+    expect({ status: ended.status, retryable: ended.retryable, mails: (await mailTo(api, person.email)).length }, JSON.stringify({ error: ended.error, steps: ended.steps?.map((x: any) => x.status) })).toEqual({ status: 'succeeded', retryable: undefined, mails: 1 });
+  });
+
+  it('a run woken by a record change whose e-mail is throttled once is retried and sends it', async () => {
+    const world = await agencyWorld(api, tenant());
+    const person = await prospect(world, 'Gedrosselt-Termin');
+    const automation = await world.must('POST', '/automations', {
+      name: 'Erinnerung, auch knapp',
+      enabled: true,
+      trigger: { event: 'ActivityCreated', where: { activity: { type: ['appointment'] } } },
+      actions: [{ type: 'wait', until: { field: 'activity.startsAt', offset: '-P1D' } }, mail('Knapp gedrosselt')],
+    }, world.admin);
+    const startsAt = fromNow(3 * DAY);
+    const a = await viewing(world, person.id, startsAt);
+    const waiting = await runOf(world, automation.id, 'waiting');
+    faults.throttle.set(person.email, 1);
+    const soon = fromNow(2 * HOUR);
+    await world.must('PATCH', `/activities/${a.id}`, { version: a.version, startsAt: soon, endsAt: plus(soon, HOUR) });
+    // Woken by the change within a minute through its schedule: the throttled send is retried with the wake-up.
+    await until(world, waiting.id, (e) => e.wait?.now === true, 'the run to be woken now');
+    await advance(61_000);
+    const ended = await until(world, waiting.id, (e) => e.status !== 'running' && e.status !== 'waiting' && !e.retryable, 'the run to end for good', 8_000).catch(() => execution(world, waiting.id));
+    expect({ status: ended.status, retryable: ended.retryable, mails: (await mailTo(api, person.email)).length }, JSON.stringify({ error: ended.error })).toEqual({ status: 'succeeded', retryable: undefined, mails: 1 });
+  });
+
+  it('a changed trigger ends the waiting runs: a run of a new contact never sends the text written for appointments', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Umgewidmet', [{ type: 'wait', for: 'P1D' }, mail('Willkommen')]);
+    const person = await prospect(world, 'Umgewidmet');
+    const waiting = await runOf(world, automation.id, 'waiting');
+    const current = await world.must('GET', `/automations/${automation.id}`, undefined, world.admin);
+    const put = await api.call('PUT', `/automations/${automation.id}`, {
+      token: world.admin,
+      body: { ...current, trigger: { event: 'ActivityCreated', where: { activity: { type: ['appointment'] } } }, actions: [{ type: 'wait', for: 'P1D' }, mail('Ihr Termin am {{date activity.startsAt}} um {{time activity.startsAt}} Uhr')] },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    await advance(DAY + HOUR);
+    const ended = await until(world, waiting.id, (e) => e.status !== 'waiting' && e.status !== 'running', 'the run to end');
+    expect((await mailTo(api, person.email)).map((m) => m.subject)).toEqual([]);
+    expect(ended.status).toBe('skipped');
+  });
+
+  it('a schedule of the next revision left by a runner that died before recording it does not hijack the wait when the viewing moves again', async () => {
+    const world = await agencyWorld(api, tenant());
+    const person = await prospect(world, 'Geist');
+    const automation = await installPreset(api, world.admin, 'viewing-reminder');
+    const startsAt = fromNow(5 * DAY);
+    const a = await viewing(world, person.id, startsAt);
+    const waiting = await runOf(world, automation.id, 'waiting');
+    // A runner moved the wait to a moment of its own (viewing + 9 days), created schedule revision 1, and died before it recorded the run.
+    const [armed] = schedulesOf(waiting.id);
+    const client = new SchedulerClient({ endpoint: api.stack.scheduler.url, region: process.env.AWS_REGION ?? 'eu-central-1' });
+    const ghostAt = plus(startsAt, 9 * DAY);
+    await client.send(new CreateScheduleCommand({
+      Name: scheduleNameOf({ executionId: waiting.id, step: 0, revision: waiting.wait.revision + 1, at: Date.parse(ghostAt) / 1000 }),
+      GroupName: armed!.groupName,
+      ScheduleExpression: `at(${ghostAt.slice(0, 19)})`,
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Target: { Arn: armed!.target.Arn, RoleArn: armed!.target.RoleArn, Input: JSON.stringify({ tenantId: waiting.tenantId, executionId: waiting.id, step: 0, revision: waiting.wait.revision + 1, at: Date.parse(ghostAt) / 1000 }) },
+    }));
+    client.destroy();
+    // The viewing moves a day earlier: the reminder must follow it.
+    const moved = plus(startsAt, -DAY);
+    await world.must('PATCH', `/activities/${a.id}`, { version: a.version, startsAt: moved, endsAt: plus(moved, HOUR) });
+    const rearmed = await until(world, waiting.id, (e) => e.resumeAt === plus(moved, -DAY), 'the wait to follow the move');
+    const schedules = schedulesOf(waiting.id);
+    await advance(Date.parse(plus(moved, -DAY)) - nowMs() + 2 * MINUTE);
+    const mails = await mailTo(api, person.email);
+    // The ghost keeps its own name (its moment is in it): it is stale, and fires into nothing.
+    expect({ schedules: schedules.map((x) => x.dueAt), mailsAtTheMoment: mails.length }).toEqual({ schedules: expect.arrayContaining([rearmed.resumeAt]), mailsAtTheMoment: 1 });
+    await advance(Date.parse(ghostAt) - nowMs() + 2 * MINUTE);
+    expect(await mailTo(api, person.email)).toHaveLength(1);
+    expect((await execution(world, waiting.id)).status).toBe('succeeded');
+  });
+
+  it('a contact who withdraws the newsletter while a marketing mail waits does not get it', async () => {
+    const world = await agencyWorld(api, tenant());
+    const automation = await onContactCreated(world, 'Abbestellt', [{ type: 'wait', for: 'P2D' }, { ...mail('Angebote der Woche'), purpose: 'marketing' }]);
+    const person = await world.must('POST', '/contacts', { salutation: 'ms', lastName: 'Abbestellt', email: `abbestellt-${world.domain}@example.com`, gdprConsent: true, newsletter: true });
+    const waiting = await runOf(world, automation.id, 'waiting');
+    await world.must('PATCH', `/contacts/${person.id}`, { version: person.version, newsletter: false });
+    await advance(2 * DAY + HOUR);
+    const ended = await until(world, waiting.id, (e) => e.status !== 'waiting' && e.status !== 'running', 'the run to end');
+    expect(ended.status).toBe('skipped');
+    expect(await mailTo(api, person.email)).toEqual([]);
+  });
+
+  it('the date a wait follows cannot be removed from an appointment; the reminder keeps waiting for it', async () => {
+    const world = await agencyWorld(api, tenant());
+    const person = await prospect(world, 'Ohne-Datum');
+    const automation = await installPreset(api, world.admin, 'viewing-reminder');
+    const startsAt = fromNow(3 * DAY);
+    const a = await viewing(world, person.id, startsAt);
+    const waiting = await runOf(world, automation.id, 'waiting');
+    for (const patch of [{ startsAt: null }, { startsAt: '' }, { startsAt: 'morgen' }, { endsAt: plus(startsAt, -HOUR) }]) {
+      const reply = await api.call('PATCH', `/activities/${a.id}`, { token: world.agent, body: { version: a.version, ...patch } });
+      expect(reply.status, `${JSON.stringify(patch)}: ${JSON.stringify(reply.body)}`).toBe(400);
+    }
+    await api.stack.bus.idle();
+    expect(await execution(world, waiting.id)).toMatchObject({ status: 'waiting', resumeAt: plus(startsAt, -DAY) });
   });
 
   it('the clock moved backwards and forwards again: the run goes on at its moment, once', async () => {
@@ -912,4 +1064,22 @@ describe('volume', () => {
     for (const p of people) sent += (await mailTo(api, p.email)).length;
     expect(sent, 'runs that waited since before the automation was switched off and on again sent their mail').toBe(0);
   }, 120_000);
+});
+
+// -------------------------------------------------------------------------------------------------
+
+describe('the local clock', () => {
+  it('refuses moves it cannot represent (400), and stays usable', async () => {
+    const before = api.stack.clock.now().getTime();
+    const problems: string[] = [];
+    for (const body of [{ advanceMs: 1e20 }, { advanceMs: -1 }, { advance: '-P1D' }, { advance: 'P999999Y' }, { set: '+275760-09-13T00:00:00.001Z' }, { set: 'garbage' }, { advanceMs: '100' }, {}]) {
+      const reply = await api.call('POST', '/_local/clock', { body });
+      const now = await api.call('GET', '/_local/clock');
+      if (reply.status !== 400) problems.push(`${JSON.stringify(body)}: ${reply.status} ${JSON.stringify(reply.body)}`);
+      if (now.status !== 200 || Number.isNaN(Date.parse(now.body?.now))) problems.push(`after ${JSON.stringify(body)}: GET /_local/clock ${now.status} ${JSON.stringify(now.body)}`);
+      const t = api.stack.clock.now().getTime();
+      if (!Number.isFinite(t) || t < before || t > before + 365 * DAY) api.stack.clock.set(new Date(before));
+    }
+    expect(problems).toEqual([]);
+  });
 });

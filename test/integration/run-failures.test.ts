@@ -5,6 +5,7 @@ import type { Execution, StepRecord } from '#shared/automations/execution';
 import { AutomationFields } from '#shared/automations/model';
 import { emailActivityId } from '#shared/engine/actions/send-email';
 import { executionIdOf } from '#shared/engine/execution-id';
+import { scheduleNameOf } from '#shared/engine/wake-input';
 import { createRunFailures, createRunFailuresHandler, parseFailureRecord } from '#shared/engine/run-failures';
 import { DynamoAutomationStore } from '#shared/stores/automation-store';
 import { createCrmStores, type CrmStores } from '#shared/stores/crm-stores';
@@ -151,19 +152,20 @@ describe('the run-failures function', () => {
 });
 
 describe('closing a run whose wake-up failed for good', () => {
+  const AT = 1_796_000_000;
   const waitStep = { type: 'wait', for: 'P1D' };
   /** A run waiting at step 0 on the schedule of `revision`. */
   async function waitingRun(t: string, eventKey: string, revision: number) {
     const auto = await automation(t, [waitStep, mailStep]);
     const resumeAt = new Date(Date.now() + 86_400_000).toISOString();
     const run = await openRun(t, auto.id, eventKey, [{ type: 'wait', status: 'waiting', attempts: 1 }, { type: 'send_email' }], {
-      status: 'waiting', resumeAt, wait: { step: 0, revision, schedule: `x-0-${revision}` },
+      status: 'waiting', resumeAt, wait: { step: 0, revision, schedule: scheduleNameOf({ executionId: executionIdOf(t, auto.id, eventKey), step: 0, revision, at: AT }) },
     });
     return { auto, run };
   }
 
   it('reads Scheduler\'s dead letter (the schedule\'s input, the error in the attributes) and Lambda\'s record of a failed wake-run', () => {
-    const wake = { tenantId: 't', executionId: 'x1', step: 1, revision: 2 };
+    const wake = { tenantId: 't', executionId: 'x1', step: 1, revision: 2, at: AT };
     expect(parseFailureRecord(JSON.stringify(wake), { ERROR_MESSAGE: { stringValue: 'Lambda function not found', dataType: 'String' } as never })).toEqual({ wake, reason: 'The schedule could not wake the run: Lambda function not found' });
     const lambdaRecord = { requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 }, requestPayload: wake, responsePayload: { errorType: 'Error', errorMessage: 'Timeout' } };
     expect(parseFailureRecord(JSON.stringify(lambdaRecord))).toEqual({ wake, reason: 'RetriesExhausted after 3 attempts of the wake-up: Timeout' });
@@ -175,10 +177,10 @@ describe('closing a run whose wake-up failed for good', () => {
     const { auto, run } = await waitingRun(t, 'w1', 1);
     const failures = createRunFailures({ automations, executions, stores, log: quiet });
     // A dead letter of the schedule before the wait moved: the run waits on revision 1 now.
-    expect(await failures.closeWake({ wake: { tenantId: t, executionId: run.id, step: 0, revision: 0 }, reason: 'stale' })).toBeUndefined();
+    expect(await failures.closeWake({ wake: { tenantId: t, executionId: run.id, step: 0, revision: 0, at: AT }, reason: 'stale' })).toBeUndefined();
     expect((await executions.require(t, run.id)).status).toBe('waiting');
 
-    const closed = await failures.closeWake({ wake: { tenantId: t, executionId: run.id, step: 0, revision: 1 }, reason: 'The schedule could not wake the run: AccessDenied' });
+    const closed = await failures.closeWake({ wake: { tenantId: t, executionId: run.id, step: 0, revision: 1, at: AT }, reason: 'The schedule could not wake the run: AccessDenied' });
     expect(closed).toEqual({ automationId: auto.id, executionId: run.id, status: 'failed' });
     const after = await executions.require(t, run.id);
     expect(after).toMatchObject({ status: 'failed', retryable: false, error: 'Given up after the retries: The schedule could not wake the run: AccessDenied' });
@@ -193,7 +195,7 @@ describe('closing a run whose wake-up failed for good', () => {
     const t = tenant();
     const { run } = await waitingRun(t, 'w2', 0);
     const handler = createRunFailuresHandler({ automations, executions, stores, log: quiet });
-    const result = await handler({ Records: [{ messageId: 'm0', body: JSON.stringify({ tenantId: t, executionId: run.id, step: 0, revision: 0 }), messageAttributes: { ERROR_CODE: { stringValue: 'AWS.Scheduler.InternalServerError', dataType: 'String' } } } as never] });
+    const result = await handler({ Records: [{ messageId: 'm0', body: JSON.stringify({ tenantId: t, executionId: run.id, step: 0, revision: 0, at: AT }), messageAttributes: { ERROR_CODE: { stringValue: 'AWS.Scheduler.InternalServerError', dataType: 'String' } } } as never] });
     expect(result).toEqual({ batchItemFailures: [] });
     expect(await executions.require(t, run.id)).toMatchObject({ status: 'failed', error: 'Given up after the retries: The schedule could not wake the run: AWS.Scheduler.InternalServerError' });
   });

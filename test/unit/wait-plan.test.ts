@@ -39,6 +39,16 @@ describe('planWait', () => {
     expect(late).toEqual({ kind: 'due', at: armedFor });
   });
 
+  it('never reminds of a date that has passed, however late the wake-up; never waits more than a year', () => {
+    const armedFor = new Date('2026-11-26T09:00:00Z');
+    const lateWake = planWait(wait({ until: { field: 'activity.startsAt', offset: '-P1D' } }), { activity: { startsAt: '2026-11-27T09:00:00Z' } }, { ...timing, armedFor });
+    expect(lateWake).toEqual({ kind: 'skip', reason: 'activity.startsAt (2026-11-27T09:00:00.000Z) has passed; a wait for a moment before it does not go on' });
+    // After a date (feedback after a viewing) a late wake-up still goes on.
+    expect(planWait(wait({ until: { field: 'activity.endsAt', offset: 'PT2H' } }), { activity: { endsAt: '2026-11-26T09:00:00Z' } }, { ...timing, armedFor: new Date('2026-11-26T11:00:00Z') }).kind).toBe('due');
+    expect(planWait(wait({ until: { field: 'activity.startsAt' } }), { activity: { startsAt: '2031-01-01T09:00:00Z' } }, timing)).toEqual({ kind: 'skip', reason: 'The moment to wait for (2031-01-01T09:00:00.000Z) is more than a year ahead' });
+    expect(planWait(wait({ until: { field: 'activity.startsAt' } }), { activity: { startsAt: '9999-12-31T09:00:00Z' } }, timing).kind).toBe('skip');
+  });
+
   it('ends only inside the send window when asked: Saturday moves to Monday 08:00 Berlin', () => {
     const saturday = { activity: { endsAt: '2026-11-28T10:00:00Z' } };
     expect(planWait(wait({ until: { field: 'activity.endsAt' }, withinSendWindow: true }), saturday, timing)).toEqual({ kind: 'park', at: new Date('2026-11-30T07:00:00Z') });
@@ -53,8 +63,8 @@ describe('planWait', () => {
 });
 
 const automation = (patch: Partial<Automation> = {}) =>
-  ({ id: 'a1', enabled: true, enabledAt: '2026-11-01T00:00:00Z', actions: [wait({ for: 'P1D' }), Action.parse({ type: 'send_email', to: 'contact', subject: 's', body: 'b' })], ...patch }) as Automation;
-const run = { startedAt: '2026-11-20T00:00:00Z', steps: [{ type: 'wait' }, { type: 'send_email' }] } as never;
+  ({ id: 'a1', enabled: true, enabledAt: '2026-11-01T00:00:00Z', trigger: { event: 'ContactCreated' }, actions: [wait({ for: 'P1D' }), Action.parse({ type: 'send_email', to: 'contact', subject: 's', body: 'b' })], ...patch }) as Automation;
+const run = { startedAt: '2026-11-20T00:00:00Z', eventType: 'ContactCreated', steps: [{ type: 'wait' }, { type: 'send_email' }] } as never;
 
 describe('automationGuard', () => {
   it('lets a run go on when its automation is as it was; stops it when deleted, disabled, switched off and on, or its steps changed', () => {
@@ -63,6 +73,8 @@ describe('automationGuard', () => {
     expect(automationGuard(automation({ enabled: false }), run)).toBe('The automation was disabled while the run waited');
     expect(automationGuard(automation({ enabledAt: '2026-11-21T00:00:00Z' }), run)).toBe('The automation was disabled (and enabled again) while the run waited');
     expect(automationGuard(automation({ actions: [wait({ for: 'P1D' })] }), run)).toBe("The automation's steps were changed while the run waited");
+    // A run of the old trigger would fill the new templates with blanks.
+    expect(automationGuard(automation({ trigger: { event: 'ActivityCreated' } } as never), run)).toBe("The automation's trigger was changed (to ActivityCreated) while the run waited");
   });
 });
 
