@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
@@ -20,6 +22,8 @@ export interface LocalApiOptions {
   port: number;
   host?: string;
   localRoutes?: Record<string, LocalRoute>;
+  /** Static sites by path prefix (`/admin` -> the built admin page), served as CloudFront would serve them. */
+  sites?: Record<string, string>;
 }
 
 /**
@@ -60,6 +64,9 @@ async function serve(options: LocalApiOptions, req: IncomingMessage, res: Server
     }
   }
   if (method === 'OPTIONS') return preflight(res);
+  for (const [prefix, dir] of Object.entries(options.sites ?? {})) {
+    if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) return serveStatic(res, method, prefix, dir, url.pathname);
+  }
 
   let match;
   try {
@@ -151,6 +158,45 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml' };
+
+/**
+ * A file of a static site, with the security headers the CloudFront distribution sends; `/admin`
+ * redirects to `/admin/`, a directory serves its index.html, and nothing outside the folder is
+ * reachable (a path that resolves outside it, or a dot-file, is a 404).
+ */
+async function serveStatic(res: ServerResponse, method: string, prefix: string, dir: string, pathname: string): Promise<void> {
+  if (method !== 'GET' && method !== 'HEAD') return send(res, 405, { message: 'Method Not Allowed' });
+  if (pathname === prefix) {
+    res.writeHead(301, { location: `${prefix}/` });
+    return void res.end();
+  }
+  let relative: string;
+  try {
+    relative = decodeURIComponent(pathname.slice(prefix.length + 1)) || 'index.html';
+  } catch {
+    return send(res, 400, { message: 'Bad Request' });
+  }
+  const root = resolve(dir);
+  const file = resolve(root, relative);
+  if (!file.startsWith(`${root}${sep}`) || relative.split('/').some((part) => part.startsWith('.'))) return send(res, 404, { message: 'Not Found' });
+  let content: Buffer;
+  try {
+    content = await readFile(file);
+  } catch {
+    return send(res, 404, { message: 'Not Found' });
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'same-origin',
+    'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+  });
+  res.end(method === 'HEAD' ? undefined : content);
 }
 
 function preflight(res: ServerResponse): void {

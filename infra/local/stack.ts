@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -29,6 +30,7 @@ import { DynamoAutomationStore } from '#shared/stores/automation-store';
 import { createCrmStores, type CrmStores } from '#shared/stores/crm-stores';
 import { DynamoExecutionStore } from '#shared/stores/execution-store';
 import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../tables.ts';
+import { buildAdminSite } from './admin-site.ts';
 import { DevAuth } from './dev-auth.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { LocalEventBus, type BusEvent } from './event-bus.ts';
@@ -285,13 +287,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await localScheduler.whenIdle();
       return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs } };
     },
+    // The admin page's dev sign-in: a token for a tenant's admin or agent (the local stack only; no password).
+    'POST /_local/dev-token': async (req) => {
+      const input = (await readJson(req)) as { tenantId?: unknown; role?: unknown };
+      const tenantId = typeof input.tenantId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(input.tenantId) ? input.tenantId : undefined;
+      const role = input.role === 'agent' ? 'agent' : 'admin';
+      if (!tenantId) return { status: 400, body: { error: { code: 'validation_failed', message: 'A tenant id of 1 to 64 letters, digits, - or _', fields: [{ path: 'tenantId', code: 'invalid', message: 'A tenant id of 1 to 64 letters, digits, - or _' }] } } };
+      return { status: 200, body: { token: await auth.sign({ tenantId, role }) } };
+    },
     'GET /_local/events': async (_req, url) => {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 500);
       return { status: 200, body: { items: bus.recent().reverse().slice(0, limit) } };
     },
     ...options.localRoutes,
   };
-  const api = await startLocalApi({ handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now, log: componentLog(log, 'api') }), auth, port: options.apiPort, localRoutes });
+  // The admin page, built from admin/ at every start (a few hundred milliseconds), served at /admin.
+  const site = await buildAdminSite(join(options.dataDir, 'admin-site'));
+  writeFileSync(join(site.outDir, 'config.json'), JSON.stringify({ mode: 'dev', apiUrl: '' }));
+  const api = await startLocalApi({ sites: { '/admin': site.outDir }, handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now, log: componentLog(log, 'api') }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
   const s3 = new LocalS3(join(options.dataDir, 's3'));

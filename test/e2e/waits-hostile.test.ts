@@ -634,7 +634,11 @@ describe('runs that wait, under fire', () => {
     await advance(Date.parse(plus(finals[0]!, -DAY)) - nowMs() + 2 * MINUTE);
     for (const p of people) {
       const mails = await mailTo(api, p.email);
-      if (mails.length !== 1) problems.push(`${p.email}: ${mails.length} reminders at ${api.stack.clock.now().toISOString()}, the reminder's moment`);
+      if (mails.length !== 1) {
+        const run = runs[people.indexOf(p)]!;
+        const e = await execution(world, run.id);
+        problems.push(`${p.email}: ${mails.length} reminders at ${api.stack.clock.now().toISOString()}, the reminder's moment (run ${e.status} ${e.reason ?? e.error ?? ''} ${JSON.stringify(e.steps)} ${JSON.stringify(schedulesOf(run.id))})`);
+      }
     }
     // Two weeks on (every moment the viewings ever had is past): still one each.
     await advance(14 * DAY);
