@@ -1,0 +1,36 @@
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { adminPage, expectAccessible, screenshot, useBrowser } from '../support/browser.ts';
+import { tenant } from '../support/dynamo.ts';
+import { useTestApi, type TestApi } from '../support/local-api.ts';
+
+/** The admin page is served at /admin by the local stack, signs in locally without copying a token, and is accessible. */
+
+let api: TestApi;
+let browser: Browser;
+const t = tenant();
+useTestApi(t, (session) => ({ api } = session));
+useBrowser((b) => (browser = b));
+
+describe('the admin page', () => {
+  it('is served at /admin with its security headers, and nothing outside its folder', async () => {
+    const index = await fetch(`${api.stack.apiUrl}/admin/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await index.text()).toContain('<html lang="de">');
+    expect((await fetch(`${api.stack.apiUrl}/admin`, { redirect: 'manual' })).status).toBe(301);
+    expect((await fetch(`${api.stack.apiUrl}/admin/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${api.stack.apiUrl}/admin/config.json`)).status).toBe(200);
+  });
+
+  it('signs a tenant\'s admin in locally, shows "Verwaltung › Automatisierungen" and signs out', async () => {
+    const page = await adminPage(browser, api, t);
+    await expect(page.getByRole('navigation', { name: 'Bereich' }).textContent()).resolves.toContain('Automatisierungen');
+    await expectAccessible(page);
+    await screenshot(page, 'shell-signed-in');
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.getByLabel('Mandant').waitFor();
+    await expectAccessible(page);
+    await page.context().close();
+  });
+});
