@@ -92,7 +92,8 @@ export function createEngine(deps: EngineDeps) {
       return [];
     }
     const detail = parsed.data as Record<string, any>;
-    const [revisited, candidates] = await Promise.all([revisitWaits(type, detail), deps.automations.listEnabled(detail.tenantId, type)]);
+    const candidates = await deps.automations.listEnabled(detail.tenantId, type);
+    const revisited = await revisitWaits(type, detail, candidates);
     if (candidates.length === 0) return revisited;
     const flat = flattenEvent(detail);
     const runs: Array<Promise<RunOutcome>> = [];
@@ -115,10 +116,13 @@ export function createEngine(deps: EngineDeps) {
    * on, a contact archived) reconsiders each of them at once: one query on a sparse index, empty
    * for almost every event.
    */
-  async function revisitWaits(type: DetailType, detail: Record<string, any>): Promise<RunOutcome[]> {
+  async function revisitWaits(type: DetailType, detail: Record<string, any>, candidates: readonly Automation[]): Promise<RunOutcome[]> {
     if (!REVISITING.has(type)) return [];
     const changed: unknown = detail.changedFields;
     if (Array.isArray(changed) && !changed.some((field) => MOVES_WAITS.get(type)!.has(field))) return [];
+    // A stage change names no fields: it is looked at only when an automation of stage changes waits
+    // (the runs of other deal triggers see the new stage when they wake).
+    if (!Array.isArray(changed) && !candidates.some((a) => a.actions.some((action) => action.type === 'wait'))) return [];
     const entity = TRIGGERS[type].subject;
     const id: unknown = detail[entity]?.id;
     if (typeof id !== 'string') return [];
