@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { AdminSite } from './constructs/admin-site.ts';
 import { Api } from './constructs/api.ts';
 import { Automations } from './constructs/automations.ts';
 import { BirthdaySchedule } from './constructs/birthday-schedule.ts';
@@ -20,7 +21,7 @@ export interface CrmStackProps extends StackProps {
   platformInboundDomain?: string;
 }
 
-/** The whole system in one stack: data, API, event pipeline, automations and their wait schedules, birthday schedule, inbound mail. */
+/** The whole system in one stack: data, API, event pipeline, automations and their wait schedules, birthday schedule, inbound mail, the admin page. */
 export class CrmStack extends Stack {
   readonly data: Data;
   readonly api: Api;
@@ -29,6 +30,7 @@ export class CrmStack extends Stack {
   readonly birthdays: BirthdaySchedule;
   readonly automations: Automations;
   readonly waits: WaitSchedules;
+  readonly adminSite: AdminSite;
 
   constructor(scope: Construct, id: string, props: CrmStackProps = {}) {
     super(scope, id, props);
@@ -58,5 +60,9 @@ export class CrmStack extends Stack {
       bus: this.pipeline.bus,
       waits: this.waits,
     });
+    // The admin page calls the API cross-origin with ID tokens of its own app client.
+    this.adminSite = new AdminSite(this, 'AdminSite', { userPool: this.api.userPool, apiUrl: this.api.httpApi.apiEndpoint });
+    this.api.allowOrigin(this.adminSite.origin);
+    this.api.acceptClient(this.adminSite.client);
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -15,6 +15,16 @@ import { CrmFunction } from './crm-function.ts';
 import { grantManageSenderDomains } from './sending-identities.ts';
 import type { WaitSchedules } from './wait-schedules.ts';
 
+const TENANT_ATTRIBUTE = TENANT_CLAIM.replace(/^custom:/, '');
+
+/**
+ * What every browser client of the pool may read, and so what its ID tokens carry: the tenant
+ * (`custom:tenantId`) and the user's names. Users read their tenant but can never write it.
+ */
+export const ID_TOKEN_ATTRIBUTES = new cognito.ClientAttributes()
+  .withStandardAttributes({ email: true, givenName: true, familyName: true })
+  .withCustomAttributes(TENANT_ATTRIBUTE);
+
 export interface ApiProps {
   crmTable: dynamodb.ITable;
   automationsTable: dynamodb.ITable;
@@ -23,7 +33,7 @@ export interface ApiProps {
   bus: events.IEventBus;
   /** The wait steps' schedules, which admins cancel, resume now, or (re)create. */
   waits: WaitSchedules;
-  /** Origins the CRM front end is served from. @default ['*'] */
+  /** Origins the CRM front ends are served from; more with {@link Api.allowOrigin}. @default ['*'] when none is given or added */
   corsOrigins?: string[];
   /** Steady-state requests per second for the whole API. @default 200 */
   rateLimit?: number;
@@ -43,6 +53,8 @@ export class Api extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly httpApi: apigw.HttpApi;
   readonly handler: CrmFunction;
+  private readonly origins: string[];
+  private readonly audiences: string[];
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -62,16 +74,22 @@ export class Api extends Construct {
     new cognito.CfnUserPoolGroup(this, 'AdminGroup', { userPoolId: this.userPool.userPoolId, groupName: ADMIN_GROUP });
     new cognito.CfnUserPoolGroup(this, 'AgentGroup', { userPoolId: this.userPool.userPoolId, groupName: 'agents' });
 
-    const tenantAttr = TENANT_CLAIM.replace(/^custom:/, '');
+    // The web client signs in through the API (SRP), not the hosted UI: no OAuth at all (CDK's
+    // defaults would allow the implicit flow with an example.com callback). The admin page has a
+    // client of its own (AdminSite).
     this.client = this.userPool.addClient('WebClient', {
       authFlows: { userSrp: true },
+      disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
       // Users read their tenant but can never write it: the tenant in the token is the admin's word.
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, givenName: true, familyName: true }).withCustomAttributes(tenantAttr),
+      readAttributes: ID_TOKEN_ATTRIBUTES,
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ givenName: true, familyName: true }),
     });
+    this.origins = [...(props.corsOrigins ?? [])];
+    this.audiences = [this.client.userPoolClientId];
+    const corsOrigins = () => (this.origins.length > 0 ? this.origins : ['*']);
 
     this.handler = new CrmFunction(this, 'Handler', {
       name: 'api',
@@ -80,7 +98,7 @@ export class Api extends Construct {
         [CRM_TABLE.envVar]: props.crmTable.tableName,
         [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
         [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
-        [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: (props.corsOrigins ?? ['*']).join(','),
+        [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: Lazy.string({ produce: () => corsOrigins().join(',') }),
         PLATFORM_INBOUND_DOMAIN: props.platformInboundDomain ?? 'inbound.crm.example' },
     });
     this.handler.grantTableReadWrite(props.crmTable);
@@ -93,7 +111,7 @@ export class Api extends Construct {
     props.waits.grantScheduling(this.handler);
 
     const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`, {
-      jwtAudience: [this.client.userPoolClientId],
+      jwtAudience: Lazy.list({ produce: () => this.audiences }),
       identitySource: ['$request.header.Authorization'],
     });
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
@@ -101,7 +119,7 @@ export class Api extends Construct {
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
       corsPreflight: {
-        allowOrigins: props.corsOrigins ?? ['*'],
+        allowOrigins: Lazy.list({ produce: corsOrigins }),
         allowHeaders: ['authorization', 'content-type'],
         allowMethods: [apigw.CorsHttpMethod.ANY],
         maxAge: Duration.minutes(10),
@@ -124,5 +142,15 @@ export class Api extends Construct {
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.client.userPoolClientId });
+  }
+
+  /** Lets browsers on `origin` (`https://host`) call the API: the HTTP API's CORS and the function's `CORS_ORIGINS`. */
+  allowOrigin(origin: string): void {
+    this.origins.push(origin);
+  }
+
+  /** Lets the JWT authorizer accept ID tokens issued to `client` (their `aud`). */
+  acceptClient(client: cognito.IUserPoolClient): void {
+    this.audiences.push(client.userPoolClientId);
   }
 }

@@ -2,8 +2,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
-/** The admin page's sources and where its built files go (git-ignored). */
-export const ADMIN_SOURCE = join(import.meta.dirname, '../../admin');
+/** The admin page's sources (shared/admin-page) and where its built files go (git-ignored). */
+export const ADMIN_SOURCE = join(import.meta.dirname, '../../shared/admin-page');
 export const ADMIN_DIST = join(ADMIN_SOURCE, 'dist');
 
 /**

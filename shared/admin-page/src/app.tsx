@@ -82,6 +82,8 @@ function Signedin({ config, token, onSignOut }: { config: SiteConfig; token: str
   useEffect(() => {
     const onHash = () => setRoute(currentRoute());
     addEventListener('hashchange', onHash);
+    // A hash changed between the first render and now (a link opened right after sign-in) is not missed.
+    onHash();
     return () => removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
