@@ -33,4 +33,27 @@ describe('the admin page', () => {
     await expectAccessible(page);
     await page.context().close();
   });
+
+  it('runs under its own Content-Security-Policy, and shows markup in names as text', async () => {
+    const hostile = '<img src=x onerror="window.__owned=1">Übernahme';
+    const admin = await api.token(t, 'admin');
+    const created = await api.call('POST', '/automations', { token: admin, body: { name: hostile, trigger: { event: 'ContactCreated' }, actions: [{ type: 'update_contact', set: { status: 'Kunde' } }] } });
+    expect(created.status).toBe(201);
+    // No bypassCSP here: the page must work with the headers it is served with.
+    const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${api.stack.apiUrl}/admin/`);
+    await page.getByLabel('Mandant').fill(t);
+    await page.getByRole('button', { name: 'Als Administrator anmelden' }).click();
+    await page.getByRole('cell', { name: hostile }).first().waitFor();
+    expect(await page.evaluate('window.__owned')).toBeUndefined();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(violations).toEqual([]);
+    await screenshot(page, 'shell-hostile-name');
+    await context.close();
+  });
 });

@@ -31,7 +31,7 @@ export function App() {
   if (failure) return <main class="page"><p role="alert" class="error">{failure}</p></main>;
   if (!config) return <main class="page" aria-busy="true"><p>Wird geladen …</p></main>;
   if (!token) return <SignIn config={config} onToken={(t) => (storeToken(t), setToken(t))} />;
-  return <Signedin config={config} token={token} onSignOut={() => (signOut(), setToken(undefined))} />;
+  return <Signedin config={config} token={token} onSignOut={() => (signOut(config), setToken(undefined))} />;
 }
 
 function SignIn({ config, onToken }: { config: SiteConfig; onToken(token: string): void }) {

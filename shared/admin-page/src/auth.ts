@@ -25,7 +25,18 @@ export async function loadConfig(): Promise<SiteConfig> {
 
 export const storedToken = (): string | undefined => sessionStorage.getItem(TOKEN) ?? undefined;
 export const storeToken = (token: string) => sessionStorage.setItem(TOKEN, token);
-export const signOut = () => sessionStorage.removeItem(TOKEN);
+/**
+ * Forgets the token; on AWS also ends the hosted UI's session (its cookie would sign the admin
+ * straight back in), which returns to the page.
+ */
+export function signOut(config?: SiteConfig): void {
+  sessionStorage.removeItem(TOKEN);
+  if (config?.mode === 'cognito' && config.cognitoDomain && config.clientId && config.redirectUri) {
+    const url = new URL(`https://${config.cognitoDomain}/logout`);
+    url.search = new URLSearchParams({ client_id: config.clientId, logout_uri: config.redirectUri }).toString();
+    location.assign(url.toString());
+  }
+}
 
 /** The claims of a JWT, unverified (the API verifies it): tenant and role for the header. */
 export function claimsOf(token: string): Record<string, unknown> {
