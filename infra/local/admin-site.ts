@@ -13,7 +13,12 @@ export const ADMIN_DIST = join(ADMIN_SOURCE, 'dist');
  */
 export async function buildAdminSite(outDir = ADMIN_DIST): Promise<{ outDir: string; bytes: number }> {
   mkdirSync(outDir, { recursive: true });
-  const result = await esbuild.build({
+  return finishAdminSite(outDir, await esbuild.build(adminBuildOptions(outDir)));
+}
+
+/** The esbuild options of the page, for `buildAdminSite` and the CDK stack's synchronous build. */
+export function adminBuildOptions(outDir: string) {
+  return {
     entryPoints: [join(ADMIN_SOURCE, 'src/main.tsx')],
     bundle: true,
     format: 'esm',
@@ -26,7 +31,11 @@ export async function buildAdminSite(outDir = ADMIN_DIST): Promise<{ outDir: str
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
-  });
+  } satisfies esbuild.BuildOptions & { metafile: true };
+}
+
+/** The page's static files beside the bundle, and the bundle's size. */
+export function finishAdminSite(outDir: string, result: { metafile: esbuild.Metafile }): { outDir: string; bytes: number } {
   copyFileSync(join(ADMIN_SOURCE, 'index.html'), join(outDir, 'index.html'));
   copyFileSync(join(ADMIN_SOURCE, 'src/app.css'), join(outDir, 'app.css'));
   const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);

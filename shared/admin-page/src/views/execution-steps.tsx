@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { StatusBadge } from '../components/badge.tsx';
 import { Reason } from '../components/reason.tsx';
 import { ago, dateTime, dateTimeLong, elapsed, timeOnly } from '../format.ts';
-import { warningMessage } from '../messages.ts';
+import { WarningList } from '../components/warnings.tsx';
 import { actionInWords, fieldsInWords, personName, stepTypeLabel } from '../words.ts';
 import type { Kind } from './execution-records.tsx';
 import type { Execution, StepRecord } from './list-types.ts';
@@ -94,17 +94,7 @@ export function StepsSection({ execution, actions, timeZone, lookup }: { executi
                   <strong>{step.status === 'failed' ? 'Fehler' : step.status === 'uncertain' ? 'Unklar' : 'Grund'}:</strong> <Reason text={step.error} timeZone={timeZone} />
                 </p>
               )}
-              {(step.warnings ?? []).length > 0 && (
-                <ul class="warnings">
-                  {step.warnings!.map((w, i) => (
-                    <li key={i} class="warning" title={w.message}>
-                      <span aria-hidden="true">⚠ </span>
-                      <span class="visually-hidden">Hinweis: </span>
-                      {warningMessage(w)}
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <WarningList warnings={step.warnings ?? []} />
               <p class="step-meta muted">
                 {step.startedAt ? <>Begonnen {timeOnly(step.startedAt, timeZone)}</> : step.finishedAt ? null : 'Nicht begonnen'}
                 {step.finishedAt && <>{step.startedAt ? ', beendet' : 'Beendet'} {timeOnly(step.finishedAt, timeZone)}</>}

@@ -3,7 +3,8 @@ import { ApiError, type Api } from '../api.ts';
 import { StatusBadge } from '../components/badge.tsx';
 import { Reason } from '../components/reason.tsx';
 import { ago, dateTime, dateTimeLong } from '../format.ts';
-import { errorWithFields, warningMessage } from '../messages.ts';
+import { WarningList } from '../components/warnings.tsx';
+import { errorWithFields } from '../messages.ts';
 import { actionInWords, reasonInGerman, triggerInWords } from '../words.ts';
 import type { AutomationItem } from './list-types.ts';
 
@@ -50,17 +51,7 @@ export function AutomationRow({ item, labels, api, timeZone, onChange }: RowProp
       <tr class={`${item.enabled ? 'on' : 'off'}${failure ? ' has-failure' : ''}`} data-automation={item.id}>
         <th scope="row" class="name">
           <span>{item.name}</span>
-          {warnings.length > 0 && (
-            <ul class="warnings" id={warningsId} aria-label={`Hinweise zu „${item.name}“`}>
-              {warnings.map((w, i) => (
-                <li key={i} class="warning" title={w.message}>
-                  <span aria-hidden="true">⚠ </span>
-                  <span class="visually-hidden">Hinweis: </span>
-                  {warningMessage(w)}
-                </li>
-              ))}
-            </ul>
-          )}
+          <WarningList warnings={warnings} id={warningsId} label={`Hinweise zu „${item.name}“`} />
         </th>
         <td>{triggerInWords(item.trigger, labels)}</td>
         <td>
