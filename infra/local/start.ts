@@ -11,6 +11,7 @@ async function main() {
     [
       'CRM automation engine running locally',
       `  API            ${stack.apiUrl}`,
+      `  Admin page     ${stack.apiUrl}/admin (sign in with a tenant's id, e.g. acme)`,
       `  DynamoDB Local ${stack.dynamoEndpoint} (data in ${localConfig.dataDir})`,
       `  EventBridge    ${stack.bus.url} (recent events: ${stack.apiUrl}/_local/events)`,
       `  SES inbox      ${stack.sesUrl} (mail the automations sent)`,
