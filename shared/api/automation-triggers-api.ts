@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DETAIL_TYPES, ENTITIES, FAMILIES, TRIGGERS } from '#events/registry';
-import { PRESETS } from '../automations/presets.ts';
+import { PRESETS, presetParamsSchema } from '../automations/presets.ts';
 import { TEMPLATE_HELPERS } from '../automations/templates.ts';
 import { conditionFields, entitiesOf, recordFields, templateVariables, waitDates, type ConditionField } from '../automations/trigger-reference.ts';
 import type { RouteImpl } from '../http/types.ts';
@@ -56,7 +56,7 @@ export function automationTriggerRoutes({ settings }: CrmStores): Record<string,
           key: p.key,
           name: p.name,
           description: p.description,
-          params: z.toJSONSchema(p.params, { io: 'input' }),
+          params: presetParamsSchema(p),
           definition: p.build(p.params.parse({}) as Record<string, unknown>),
         })),
       }),

@@ -238,3 +238,16 @@ export const PRESETS: Preset[] = [
 export function findPreset(key: string): Preset | undefined {
   return PRESETS.find((p) => p.key === key);
 }
+
+/**
+ * A preset's parameters as JSON Schema, each with its default (zod leaves out the defaults of
+ * values it transforms, such as e-mail addresses): what the API serves and the README lists.
+ */
+export function presetParamsSchema(preset: Preset): { properties?: Record<string, { type?: string; default?: unknown; description?: string; [key: string]: unknown }>; [key: string]: unknown } {
+  const schema = z.toJSONSchema(preset.params, { io: 'input' }) as { properties?: Record<string, Record<string, unknown>> };
+  const defaults = preset.params.parse({}) as Record<string, unknown>;
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (property.default === undefined && defaults[key] !== undefined) property.default = defaults[key];
+  }
+  return schema;
+}

@@ -3,7 +3,7 @@ import { DETAIL_TYPES, ENTITIES, FAMILIES, PICK_LIST_FIELDS, TRIGGERS, type Enti
 import { describeFields } from '#events/fields';
 import { DEFAULT_PICK_LISTS } from '../settings/pick-lists.ts';
 import { FINAL_STATUSES, STATUS_DESCRIPTIONS } from './execution.ts';
-import { PRESETS } from './presets.ts';
+import { PRESETS, presetParamsSchema } from './presets.ts';
 import { TEMPLATE_HELPERS } from './templates.ts';
 import { conditionFields, entitiesOf, waitDates } from './trigger-reference.ts';
 
@@ -61,7 +61,7 @@ function pickLists(): string {
 
 function presets(): string {
   const rows = PRESETS.flatMap((preset) => {
-    const schema = z.toJSONSchema(preset.params, { io: 'input' }) as { properties?: Record<string, { type?: string; default?: unknown; description?: string }> };
+    const schema = presetParamsSchema(preset);
     const params = Object.entries(schema.properties ?? {});
     if (params.length === 0) return [[`\`${preset.key}\``, preset.name, '(none)', '', '', '']];
     return params.map(([name, p]) => [`\`${preset.key}\``, preset.name, `\`${name}\``, p.type ?? '', code(p.default), p.description ?? '']);

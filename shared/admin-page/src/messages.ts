@@ -47,7 +47,7 @@ const CODES: Record<string, (p: Record<string, any>) => string> = {
 };
 
 const messageOf = (code: string | undefined, params: Record<string, unknown> = {}, fallback: string): string => {
-  const german = code ? CODES[code] : undefined;
+  const german = code ? CODES[code] ?? MORE_CODES[code] : undefined;
   try {
     return german ? german(params) : fallback;
   } catch {
@@ -55,11 +55,25 @@ const messageOf = (code: string | undefined, params: Record<string, unknown> = {
   }
 };
 
+/** Codes the server sends that the table above lacks. */
+const MORE_CODES: Record<string, (p: Record<string, any>) => string> = {
+  custom: () => 'Ungültige Angabe.',
+  duplicate_value: () => 'Dieser Wert ist schon vergeben.',
+  in_future: () => 'Das Datum darf nicht in der Zukunft liegen.',
+  deal_of_other_contact: () => 'Der Deal gehört zu einem anderen Kontakt.',
+  deal_of_other_property: () => 'Der Deal gehört zu einem anderen Objekt.',
+  unsupported_media_type: () => 'Die Anfrage hat ein falsches Format.',
+};
+
+/** A code this page does not know: a German sentence by the HTTP status, never the API's English. */
+const unknownFailure = (error: ApiError) =>
+  error.status >= 500 ? 'Der Server hat einen Fehler gemeldet. Bitte später erneut versuchen.' : error.status === 0 ? 'Die Verbindung zum Server ist fehlgeschlagen.' : 'Die Aktion wurde abgelehnt.';
+
 /** The German message of a whole failure. */
-export const errorMessage = (error: ApiError) => messageOf(error.code, {}, error.message || 'Unbekannter Fehler.');
+export const errorMessage = (error: ApiError) => messageOf(error.code, {}, unknownFailure(error));
 
 /** The German message of one field's problem. */
-export const fieldMessage = (problem: FieldProblem) => messageOf(problem.code, problem.params, problem.message);
+export const fieldMessage = (problem: FieldProblem) => messageOf(problem.code, problem.params, 'Ungültige Angabe.');
 
 // ---- The list and the run page: more codes, warnings of automations and steps ----
 

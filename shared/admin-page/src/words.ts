@@ -87,7 +87,7 @@ export function actionInWords(action: Record<string, any>): string {
       return `Warten: ${when}${action.withinSendWindow ? ' (in den Versandzeiten)' : ''}${action.while ? ', solange die Bedingung gilt' : ''}`;
     }
     default:
-      return action.type;
+      return stepTypeLabel(String(action.type));
   }
 }
 
@@ -115,7 +115,8 @@ export const STEP_STATUS_LABELS: Record<string, string> = {
   uncertain: 'unklar',
 };
 
-export const stepStatusLabel = (status: string) => STEP_STATUS_LABELS[status] ?? status;
+/** Unknown ones read as such (never as a raw code; a newer server may know more states). */
+export const stepStatusLabel = (status: string) => STEP_STATUS_LABELS[status] ?? 'unbekannter Stand';
 
 /** A step's kind when the automation's own action is no longer at hand (edited or deleted since). */
 export const STEP_TYPE_LABELS: Record<string, string> = {
@@ -128,7 +129,7 @@ export const STEP_TYPE_LABELS: Record<string, string> = {
   wait: 'Warten',
 };
 
-export const stepTypeLabel = (type: string) => STEP_TYPE_LABELS[type] ?? type;
+export const stepTypeLabel = (type: string) => STEP_TYPE_LABELS[type] ?? 'Unbekannter Schritt';
 
 /** The German names of the fields a run changes or an event names as changed. */
 export const FIELD_LABELS: Record<string, string> = {

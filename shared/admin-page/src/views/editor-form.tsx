@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiError, FieldProblem } from '../api.ts';
 import type { ViewProps } from '../context.ts';
 import type { LocalProblem } from '../editor/conditions.ts';
@@ -31,8 +31,18 @@ export function AutomationForm({ api, agency, navigate, data, stored }: ViewProp
   const [confirmDelete, setConfirmDelete] = useState(false);
   const trigger = triggerOf(draft.event);
   const confirmButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Into the confirmation when it opens; back to "Löschen" when it closes without deleting (before
+  // the next keystroke, so a layout effect); Escape closes it wherever the focus is.
+  useLayoutEffect(() => {
     if (confirmDelete) confirmButton.current?.focus();
+    else if (asked.current) deleteButton.current?.focus();
+    asked.current = confirmDelete;
+    if (!confirmDelete) return undefined;
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && setConfirmDelete(false);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
   }, [confirmDelete]);
 
   /** A change of the draft; a change of its structure (a row or step added, removed, moved) clears the problems, whose places moved. */
@@ -202,7 +212,7 @@ export function AutomationForm({ api, agency, navigate, data, stored }: ViewProp
             </button>
             {dirty && <span class="muted">Ungespeicherte Änderungen</span>}
             {current && !confirmDelete && (
-              <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
+              <button type="button" class="danger" ref={deleteButton} onClick={() => setConfirmDelete(true)}>
                 Löschen
               </button>
             )}

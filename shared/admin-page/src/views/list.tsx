@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Page } from '../api.ts';
 import { useMinuteTick } from '../components/reason.tsx';
 import type { ViewProps } from '../context.ts';
+import { takeFlash } from '../editor/flash.ts';
 import { errorMessage } from '../messages.ts';
 import { AutomationRow } from './list-row.tsx';
 import { labelsOf, type AutomationItem, type PresetInfo, type TriggerInfo } from './list-types.ts';
@@ -24,6 +25,12 @@ export function AutomationList({ api, agency }: ViewProps) {
   const [moreError, setMoreError] = useState<string>();
   const [loadingMore, setLoadingMore] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  // What the previous view left to say ("„…“ wurde gelöscht."), shown and announced once.
+  const [notice] = useState(() => takeFlash());
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (notice) heading.current?.focus();
+  }, []);
   const [reloads, setReloads] = useState(0);
   useMinuteTick();
 
@@ -74,13 +81,18 @@ export function AutomationList({ api, agency }: ViewProps) {
   return (
     <section class="automation-list" aria-labelledby="list-heading">
       <div class="title-row">
-        <h1 id="list-heading">Automatisierungen</h1>
+        <h1 id="list-heading" ref={heading} tabIndex={-1}>Automatisierungen</h1>
         <div class="title-actions">
           <button type="button" onClick={() => setReloads((n) => n + 1)}>Aktualisieren</button>
           <a class="button primary" href="#/new">Neue Automatisierung</a>
         </div>
       </div>
       <p class="visually-hidden" role="status">{announcement}</p>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       {error && (
         <p role="alert" class="error">
           Die Automatisierungen konnten nicht geladen werden: {error}{' '}
