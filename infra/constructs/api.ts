@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUS_NAME_ENV } from '#events/rules';
@@ -25,6 +27,36 @@ export const ID_TOKEN_ATTRIBUTES = new cognito.ClientAttributes()
   .withStandardAttributes({ email: true, givenName: true, familyName: true })
   .withCustomAttributes(TENANT_ATTRIBUTE);
 
+/**
+ * The access log line, a JSON object: CloudWatch Logs Insights reads its fields
+ * (`filter status >= 500 | stats count() by routeKey`). The request id matches the function's logs.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  userAgent: '$context.identity.userAgent',
+};
+
+/**
+ * The Lambda proxy integration without its per-route invoke permission: the Api grants API
+ * Gateway one permission for every route of the API instead.
+ */
+class RouteWideLambdaIntegration extends HttpLambdaIntegration {
+  protected override completeBind(): void {}
+}
+
 export interface ApiProps {
   crmTable: dynamodb.ITable;
   automationsTable: dynamodb.ITable;
@@ -33,7 +65,10 @@ export interface ApiProps {
   bus: events.IEventBus;
   /** The wait steps' schedules, which admins cancel, resume now, or (re)create. */
   waits: WaitSchedules;
-  /** Origins the CRM front ends are served from; more with {@link Api.allowOrigin}. @default ['*'] when none is given or added */
+  /**
+   * Origins the CRM front ends are served from (`https://host`); more with {@link Api.allowOrigin}.
+   * `*` is refused, and the synth fails when no origin is given or added.
+   */
   corsOrigins?: string[];
   /** Steady-state requests per second for the whole API. @default 200 */
   rateLimit?: number;
@@ -53,6 +88,8 @@ export class Api extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly httpApi: apigw.HttpApi;
   readonly handler: CrmFunction;
+  /** The stage's access logs, one JSON object per request ({@link ACCESS_LOG_FIELDS}). */
+  readonly accessLogs: logs.LogGroup;
   private readonly origins: string[];
   private readonly audiences: string[];
 
@@ -87,9 +124,13 @@ export class Api extends Construct {
       readAttributes: ID_TOKEN_ATTRIBUTES,
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ givenName: true, familyName: true }),
     });
-    this.origins = [...(props.corsOrigins ?? [])];
+    this.origins = [];
+    for (const origin of props.corsOrigins ?? []) this.allowOrigin(origin);
     this.audiences = [this.client.userPoolClientId];
-    const corsOrigins = () => (this.origins.length > 0 ? this.origins : ['*']);
+    const corsOrigins = () => this.origins;
+    this.node.addValidation({
+      validate: () => (this.origins.length > 0 ? [] : ['The API allows no CORS origin: pass the front ends\' origins (-c corsOrigins=\'["https://crm.example.com"]\').']),
+    });
 
     this.handler = new CrmFunction(this, 'Handler', {
       name: 'api',
@@ -125,16 +166,23 @@ export class Api extends Construct {
         maxAge: Duration.minutes(10),
       },
     });
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.rateLimit ?? 200, burstLimit: props.burstLimit ?? 400 },
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(this.accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
     });
 
-    const integration = new HttpLambdaIntegration('Lambda', this.handler.fn);
+    // One integration for every route, and one resource-policy statement for all of them
+    // (`arn:…:execute-api:<region>:<account>:<apiId>/*/*`) instead of one per route, which would
+    // grow the function's policy towards Lambda's 20 KB limit with each route.
+    const integration = new RouteWideLambdaIntegration('Lambda', this.handler.fn);
+    this.handler.fn.addPermission('InvokeFromHttpApi', {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: Stack.of(this).formatArn({ service: 'execute-api', resource: this.httpApi.apiId, resourceName: '*/*' }),
+    });
     for (const route of API_ROUTES) {
       this.httpApi.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });
     }
@@ -146,6 +194,7 @@ export class Api extends Construct {
 
   /** Lets browsers on `origin` (`https://host`) call the API: the HTTP API's CORS and the function's `CORS_ORIGINS`. */
   allowOrigin(origin: string): void {
+    if (origin.includes('*')) throw new Error(`CORS origin "${origin}" refused: name the front ends' origins (https://host), not a wildcard.`);
     this.origins.push(origin);
   }
 

@@ -10,6 +10,7 @@ import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { RUN_FAILURES, RunFailures } from './run-failures.ts';
+import { SENDER_THROTTLE_PERIODS, sendConcurrency } from './send-rate.ts';
 import { grantSendAsTenant } from './sending-identities.ts';
 import type { WaitSchedules } from './wait-schedules.ts';
 
@@ -20,6 +21,8 @@ export interface RunTables {
   executionsTable: dynamodb.ITable;
   /** Days executions and claims are kept. @default 90 */
   executionRetentionDays?: number;
+  /** The SES configuration set every send names (bounce and complaint events, `SesEvents`). */
+  sesConfigurationSet?: string;
 }
 
 /** The environment of a function that runs automations. */
@@ -29,6 +32,7 @@ export function runEnvironment(props: RunTables): Record<string, string> {
     [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
     [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
     EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? 90),
+    ...(props.sesConfigurationSet ? { SES_CONFIGURATION_SET: props.sesConfigurationSet } : {}),
   };
 }
 
@@ -48,6 +52,8 @@ export interface AutomationsProps extends RunTables {
   bus: events.IEventBus;
   /** The wait steps' schedules: every runner may create and delete them; run-failures reads their dead letters. */
   waits: WaitSchedules;
+  /** Each runner's reserved concurrency (see `sendConcurrency`). @default sendConcurrency() */
+  reservedConcurrency?: number;
 }
 
 /** The rule target's retry policy: EventBridge retries a failed delivery this often, within this age. */
@@ -87,6 +93,8 @@ export class Automations extends Construct {
         description: `Runs the automations triggered by ${family} events`,
         timeout: Duration.seconds(60),
         environment: runEnvironment(props),
+        overrides: { reservedConcurrentExecutions: props.reservedConcurrency ?? sendConcurrency() },
+        throttlePeriodsToAlarm: SENDER_THROTTLE_PERIODS,
       });
       runner.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.automationsTable.tableArn}/index/EnabledIndex`] }));
       // A change to a record reconsiders the runs waiting on it: the sparse index of those runs, and their automations.

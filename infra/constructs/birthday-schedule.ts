@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { BUS_NAME_ENV } from '#events/rules';
@@ -20,13 +21,17 @@ export interface BirthdayScheduleProps {
 /**
  * The daily birthday check: an EventBridge Scheduler schedule at 07:00 Europe/Berlin (flexible
  * window off) invokes the birthday-check function with the time it fired, retries, and sends what
- * still fails to an alarmed dead-letter queue. The function may only query the birthday index and
- * put events on the bus.
+ * it could not deliver to an alarmed dead-letter queue. The scheduler invokes asynchronously, so a
+ * run that throws is Lambda's to retry (twice), and then goes to an alarmed on-failure destination
+ * (`failedRuns`) rather than nowhere; its event keys make re-running the day safe. The function
+ * may only query the birthday index and put events on the bus.
  */
 export class BirthdaySchedule extends Construct {
   readonly handler: CrmFunction;
   readonly schedule: scheduler.Schedule;
   readonly deadLetters: FailureQueue;
+  /** Runs that threw on every attempt (Lambda's async retries): the schedule's input, to re-run. */
+  readonly failedRuns: FailureQueue;
 
   constructor(scope: Construct, id: string, props: BirthdayScheduleProps) {
     super(scope, id);
@@ -41,6 +46,8 @@ export class BirthdaySchedule extends Construct {
     props.bus.grantPutEventsTo(this.handler.fn);
 
     this.deadLetters = new FailureQueue(this, 'DeadLetters', { purpose: 'Birthday-check invocations the scheduler could not deliver after its retries' });
+    this.failedRuns = new FailureQueue(this, 'OnFailure', { purpose: 'Birthday-check runs that still threw after Lambda\'s async retries (re-invoke with the message\'s requestPayload)' });
+    this.handler.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.failedRuns.queue) });
     // The scheduler's own role, allowed to invoke this function only.
     const invoker = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),

@@ -1,4 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,7 +7,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_EXTERNALS } from '../bundling.ts';
+import { BUNDLE_EXTERNALS, BUNDLE_KEEP_NAMES } from '../bundling.ts';
 
 /** What a function needs to read and write items, transactions included (they check per item). */
 export const TABLE_ITEM_ACTIONS = [
@@ -35,6 +36,12 @@ export interface CrmFunctionProps {
   logRetention?: logs.RetentionDays;
   /** Extra NodejsFunction settings for the rare function that needs them. */
   overrides?: Partial<NodejsFunctionProps>;
+  /**
+   * How many consecutive 5-minute periods with a throttled invocation raise the throttles alarm.
+   * A function whose reserved concurrency is its back-pressure (the runners) waits longer.
+   * @default 1
+   */
+  throttlePeriodsToAlarm?: number;
 }
 
 /**
@@ -46,6 +53,10 @@ export class CrmFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** Any unhandled error (a throw, a timeout, running out of memory) in 5 minutes. */
+  readonly errorsAlarm: cloudwatch.Alarm;
+  /** Invocations Lambda refused for lack of concurrency. */
+  readonly throttlesAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CrmFunctionProps) {
     super(scope, id);
@@ -84,6 +95,7 @@ export class CrmFunction extends Construct {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
+        keepNames: BUNDLE_KEEP_NAMES,
         sourceMap: true,
         externalModules: BUNDLE_EXTERNALS,
         mainFields: ['module', 'main'],
@@ -98,6 +110,24 @@ export class CrmFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
       reason: 'Lambda creates log streams with generated names at run time; the grant covers only the function\'s own log group.',
+    });
+    // Every function is watched; the stack's Monitoring gives every alarm its action.
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `${props.name}: invocations ended in an unhandled error (throw, timeout, out of memory); read its log group.`,
+      metric: this.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const throttlePeriods = props.throttlePeriodsToAlarm ?? 1;
+    this.throttlesAlarm = new cloudwatch.Alarm(this, 'ThrottlesAlarm', {
+      alarmDescription: `${props.name}: invocations throttled${throttlePeriods > 1 ? ` for ${throttlePeriods * 5} minutes in a row` : ''}; check its concurrency and the account's.`,
+      metric: this.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: throttlePeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',

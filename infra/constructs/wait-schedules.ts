@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { grantRun, runEnvironment, type RunTables } from './automations.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
+import { SENDER_THROTTLE_PERIODS, sendConcurrency } from './send-rate.ts';
 import { RUN_FAILURES } from './run-failures.ts';
 import { nagResource } from './nag-resource.ts';
 
@@ -38,7 +39,10 @@ export const WAKE_ENV = {
 } as const;
 
 /** The runners' tables (and retention, which must be the runners'): wake-run goes on with their runs. */
-export type WaitSchedulesProps = RunTables;
+export type WaitSchedulesProps = RunTables & {
+  /** wake-run's reserved concurrency (see `sendConcurrency`). @default sendConcurrency() */
+  reservedConcurrency?: number;
+};
 
 /**
  * The wait steps' one-time schedules: a schedule group of this stack, the wake-run function that
@@ -86,7 +90,8 @@ export class WaitSchedules extends Construct {
       description: 'Goes on with an automation run once its wait step is over',
       timeout: WAKE_SCHEDULES.timeout,
       environment: runEnvironment(props),
-      overrides: { functionName: wakeRunName },
+      overrides: { functionName: wakeRunName, reservedConcurrentExecutions: props.reservedConcurrency ?? sendConcurrency() },
+      throttlePeriodsToAlarm: SENDER_THROTTLE_PERIODS,
     });
     // What a runner may do, since it goes on with a runner's run; and it re-reads the automation.
     grantRun(this.wakeRun, props);

@@ -58,13 +58,41 @@ export interface LocalSesOptions {
   /** Where identities and tenants are kept across restarts; in memory only when absent. */
   statePath?: string;
   log?: (line: string) => void;
+  /**
+   * Where SES events go: a send to one of SES's mailbox-simulator addresses
+   * (`bounce@simulator.amazonses.com`, `bounce+<anything>@…`, `complaint@…`, `complaint+<anything>@…`)
+   * is delivered, and shortly after, asynchronously as in SES, its Bounce or Complaint event is
+   * passed here in the envelope SES's EventBridge destination uses (`source: aws.ses`,
+   * `detail-type: Email Bounced | Email Complaint Received`, `detail`: the SES event with the
+   * send's message tags). A failing receiver is retried twice, then the event is logged and dropped.
+   */
+  onEvent?: (event: SesEventEnvelope) => Promise<unknown>;
+  /** Delay before an event is delivered. @default 50 */
+  eventDelayMs?: number;
 }
+
+/** An SES event as SES's EventBridge destination delivers it. */
+export interface SesEventEnvelope {
+  version: '0';
+  id: string;
+  source: 'aws.ses';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  'detail-type': 'Email Bounced' | 'Email Complaint Received';
+  detail: Record<string, unknown>;
+}
+
+const SIMULATOR = /^(bounce|complaint)(\+[^@]*)?@simulator\.amazonses\.com$/i;
 
 export interface LocalSes {
   /** The SES v2 endpoint, the inbox at this URL and the sent mail at `${url}/store`. */
   url: string;
   /** `arn:aws:ses:<region>:000000000000:identity/`: the prefix of the identity ARNs the stand-in takes. */
   identityArnPrefix: string;
+  /** Resolves once the SES events of the sends so far have been delivered (tests). */
+  eventsDelivered(): Promise<void>;
   /** Marks an identity verified (`SUCCESS`) or failed, as DNS would. Throws for an unknown identity. */
   verify(identity: string, status?: Exclude<LocalVerificationStatus, 'PENDING'>): void;
   stop(): Promise<void>;
@@ -200,6 +228,84 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
     else req.pipe(upstream);
   }
 
+  const pendingEvents = new Set<Promise<void>>();
+
+  /** The SES events of a delivered send: a Bounce or Complaint for each mailbox-simulator recipient. */
+  function publishEvents(input: Record<string, unknown>, messageId: string, from: string): void {
+    if (!options.onEvent) return;
+    const destination = (input.Destination ?? {}) as Record<string, unknown>;
+    const recipients = ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((key) => (Array.isArray(destination[key]) ? (destination[key] as unknown[]).filter((a): a is string => typeof a === 'string') : []));
+    const tags: Record<string, string[]> = { 'ses:operation': ['SendEmail'], 'ses:source-ip': ['127.0.0.1'], 'ses:from-domain': [from.slice(from.lastIndexOf('@') + 1)], 'ses:caller-identity': ['local'] };
+    if (text(input.ConfigurationSetName)) tags['ses:configuration-set'] = [input.ConfigurationSetName as string];
+    for (const tag of Array.isArray(input.EmailTags) ? (input.EmailTags as Array<{ Name?: unknown; Value?: unknown }>) : []) {
+      if (typeof tag.Name === 'string' && typeof tag.Value === 'string') tags[tag.Name] = [tag.Value];
+    }
+    const sentAt = new Date().toISOString();
+    for (const recipient of recipients) {
+      const kind = SIMULATOR.exec(recipient.trim())?.[1]?.toLowerCase();
+      if (!kind) continue;
+      const at = new Date(Date.now() + 1).toISOString();
+      const mail = { timestamp: sentAt, source: from, sendingAccountId: LOCAL_ACCOUNT, messageId, destination: recipients, tags };
+      const detail =
+        kind === 'bounce'
+          ? { eventType: 'Bounce', mail, bounce: { feedbackId: randomUUID(), bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }], timestamp: at, reportingMTA: 'dns; a1-2.smtp-out.amazonses.com' } }
+          : { eventType: 'Complaint', mail, complaint: { feedbackId: randomUUID(), complaintSubType: null, complainedRecipients: [{ emailAddress: recipient }], timestamp: at, userAgent: 'Amazon SES Mailbox Simulator', complaintFeedbackType: 'abuse', arrivalDate: at } };
+      const envelope: SesEventEnvelope = {
+        version: '0',
+        id: randomUUID(),
+        source: 'aws.ses',
+        account: LOCAL_ACCOUNT,
+        time: at,
+        region: options.region,
+        resources: [],
+        'detail-type': kind === 'bounce' ? 'Email Bounced' : 'Email Complaint Received',
+        detail,
+      };
+      const delivery = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, options.eventDelayMs ?? 50));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await options.onEvent!(envelope);
+            log(`[ses] ${envelope['detail-type']} event for ${recipient} delivered`);
+            return;
+          } catch (error) {
+            if (attempt >= 3) return log(`[ses] ${envelope['detail-type']} event for ${recipient} dropped after ${attempt} attempts: ${(error as Error).message}`);
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          }
+        }
+      })();
+      pendingEvents.add(delivery);
+      void delivery.finally(() => pendingEvents.delete(delivery));
+    }
+  }
+
+  /** Forwards a send that passed the checks, answers with aws-ses-v2-local's reply, and publishes its events. */
+  function forwardSend(req: IncomingMessage, res: ServerResponse, body: Buffer, input: Record<string, unknown>, from: string): void {
+    const headers = { ...req.headers, host: new URL(inbox.url).host, 'content-length': String(body.length) };
+    const upstream = request(`${inbox.url}${req.url ?? '/'}`, { method: req.method, headers }, (reply) => {
+      const chunks: Buffer[] = [];
+      reply.on('data', (chunk: Buffer) => chunks.push(chunk));
+      reply.on('end', () => {
+        const replyBody = Buffer.concat(chunks);
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        res.end(replyBody);
+        if ((reply.statusCode ?? 500) >= 300) return;
+        let messageId: string = randomUUID();
+        try {
+          messageId = (JSON.parse(replyBody.toString('utf8')) as { MessageId?: string }).MessageId ?? messageId;
+        } catch {
+          /* keep the generated id */
+        }
+        publishEvents(input, messageId, from);
+      });
+    });
+    upstream.on('error', (error) => {
+      if (!res.headersSent) sendJson(res, 502, { message: `aws-ses-v2-local: ${error.message}` });
+      else res.end();
+    });
+    upstream.end(body);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
@@ -261,7 +367,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
         log(`[ses] send refused: ${refused}`);
         throw new SesError(400, 'MessageRejected', refused);
       }
-      return forward(req, res, body);
+      return forwardSend(req, res, body, input, addresses[0]!);
     }
     if (method === 'POST' && (path === '/v2/email/outbound-bulk-emails' || path === '/v2/email/templates')) {
       throw new SesError(403, 'AccessDeniedException', 'The runners may call SES v2 SendEmail only.');
@@ -306,7 +412,11 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
     url,
     identityArnPrefix,
     verify,
+    async eventsDelivered() {
+      while (pendingEvents.size > 0) await Promise.allSettled([...pendingEvents]);
+    },
     async stop() {
+      await Promise.allSettled([...pendingEvents]);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       inbox.server.closeAllConnections();

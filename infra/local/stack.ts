@@ -26,6 +26,7 @@ import { createInboundHandler } from '#shared/inbound/inbound-handler';
 import { platformInboundDomainFromEnv } from '#shared/senders/domain-name';
 import { SenderDomains } from '#shared/senders/sender-domains';
 import { SesIdentityService } from '#shared/senders/ses-identity-service';
+import { createSesEventsHandler } from '#shared/senders/ses-events';
 import { DynamoAutomationStore } from '#shared/stores/automation-store';
 import { createCrmStores, type CrmStores } from '#shared/stores/crm-stores';
 import { DynamoExecutionStore } from '#shared/stores/execution-store';
@@ -89,6 +90,8 @@ export interface LocalStack {
   s3: LocalS3;
   /** The local SES endpoint; its inbox is at this URL and the sent mail at `${sesUrl}/store`. */
   sesUrl: string;
+  /** Resolves once the SES events (bounces, complaints) of the sends so far have been handled. */
+  sesEventsDelivered(): Promise<void>;
   /** The tenants' sender domains, as the API registers them (identities in the local SES stand-in). */
   senderDomains: SenderDomains;
   /** Verifies (or fails) a domain's identity in the local SES stand-in, as DNS would in AWS. */
@@ -216,7 +219,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // SES: the SES v2 stand-in (identities, tenants, the tenant check of every send) in front of
   // aws-ses-v2-local and its web inbox; the runners become the bus rules' targets.
-  const localSes = await startLocalSes({ port: options.sesPort ?? 8005, region: process.env.AWS_REGION, ...(durable ? { statePath: join(options.dataDir, 'ses', 'identities.json') } : {}), log });
+  // Its bounce and complaint events (for SES's mailbox-simulator addresses) go to the handler of
+  // the ses-events function, as SES's EventBridge destination and the rule do in AWS.
+  const sesEvents = createSesEventsHandler({ contacts: stores.contacts, log: componentLog(log, 'ses-events') });
+  const localSes = await startLocalSes({
+    port: options.sesPort ?? 8005,
+    region: process.env.AWS_REGION,
+    ...(durable ? { statePath: join(options.dataDir, 'ses', 'identities.json') } : {}),
+    log,
+    onEvent: sesEvents,
+  });
   const sesUrl = localSes.url;
   const sesInbox = durable ? persistSesInbox(join(options.dataDir, 'ses', 'inbox.ndjson'), log) : undefined;
   process.env.AWS_ENDPOINT_URL_SESV2 = sesUrl;
@@ -333,6 +345,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     smtpPort: smtp.port,
     s3,
     sesUrl,
+    sesEventsDelivered: () => localSes.eventsDelivered(),
     senderDomains,
     verifyDomain: (domain, status = 'verified') => localSes.verify(domain, status === 'verified' ? 'SUCCESS' : 'FAILED'),
     runBirthdays,

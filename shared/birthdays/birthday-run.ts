@@ -22,7 +22,12 @@ export interface BirthdayRunResult {
   pages: number;
 }
 
-/** Thrown when events could not be published; the scheduler retries the run (keys make it idempotent). */
+/**
+ * Thrown when events could not be published. The scheduler invokes asynchronously and retries only
+ * a failed delivery, not a run that throws: Lambda retries the run twice, then it goes to the
+ * birthday check's on-failure queue (infra BirthdaySchedule.failedRuns) to be re-run; the event keys
+ * make a re-run idempotent.
+ */
 export class BirthdayPublishError extends Error {}
 
 export interface BirthdayRunDeps {

@@ -19,6 +19,9 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
 
+/** The message tag naming the CRM tenant of a send; SES events carry it in `mail.tags`. */
+export const SES_TENANT_TAG = 'tenantId';
+
 let sesModule: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;
 const loadSes = () => (sesModule ??= import('@aws-sdk/client-sesv2'));
 
@@ -59,6 +62,8 @@ export class SesMailer implements Mailer {
         Destination: { ToAddresses: [mail.to] },
         Content: { Raw: { Data: raw } },
         TenantName: sesTenantName(mail.tenantId),
+        // Bounce and complaint events carry the tags: `tenantId` says whose contacts to mark (shared/senders/ses-events.ts).
+        EmailTags: [{ Name: SES_TENANT_TAG, Value: mail.tenantId }],
         ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
       }),
     );

@@ -33,8 +33,30 @@ export const ContactInput = ContactFields.extend({
 
 export const ContactPatch = patchOf(ContactFields);
 
+/**
+ * What SES reported about the contact's address: a bounce or a complaint, its type (`Permanent`,
+ * `Transient` or `Undetermined` for a bounce; the feedback type, e.g. `abuse`, for a complaint, or
+ * `complaint` when the mailbox provider named none), when it happened and the address it was about.
+ * Kept by the server only (shared/senders/ses-events.ts): no API body can set it (the bodies are
+ * strict objects of `ContactFields`, which do not have it), and a change of the e-mail address
+ * removes it (contact-store.ts), since the new address has not bounced.
+ */
+export const EmailStatus = z.object({
+  state: z.enum(['bounced', 'complained']),
+  type: z.string().min(1).max(64),
+  subType: z.string().min(1).max(64).optional(),
+  at: z.iso.datetime({ offset: true }),
+  address: z.string().max(254),
+});
+export type EmailStatus = z.infer<typeof EmailStatus>;
+
+/** Whether sending to the address is refused: a permanent bounce or a complaint (a transient bounce is not). */
+export function emailBlocked(status: EmailStatus | undefined): boolean {
+  return status !== undefined && (status.state === 'complained' || status.type === 'Permanent');
+}
+
 export const Contact = ContactFields.extend(EntityMeta.shape)
-  .extend({ causedBy: CausedBy.optional() })
+  .extend({ causedBy: CausedBy.optional(), emailStatus: EmailStatus.optional() })
   .refine(identifiable, IDENTIFIABLE);
 
 export type ContactInput = z.infer<typeof ContactInput>;

@@ -22,6 +22,12 @@ export interface SesIdentityServiceOptions {
    * `arn:<partition>:ses:<region>:<account>:identity/`.
    */
   identityArn: (domain: string) => string;
+  /**
+   * The configuration set the runners send with (bounce and complaint events): SES sends through a
+   * tenant only with resources associated with it, so each SES tenant gets it associated too. In
+   * the Lambda `SES_CONFIGURATION_SET_ARN`; none locally (the local mailer names no configuration set).
+   */
+  configurationSetArn?: string;
 }
 
 /**
@@ -44,7 +50,8 @@ export class SesIdentityService implements IdentityService {
   static fromEnv(client?: SESv2Client): SesIdentityService {
     const prefix = process.env.SES_IDENTITY_ARN_PREFIX;
     if (!prefix) throw new Error('Environment variable SES_IDENTITY_ARN_PREFIX is not set');
-    return new SesIdentityService(client, { identityArn: (domain) => `${prefix}${domain}` });
+    const configurationSetArn = process.env.SES_CONFIGURATION_SET_ARN;
+    return new SesIdentityService(client, { identityArn: (domain) => `${prefix}${domain}`, ...(configurationSetArn ? { configurationSetArn } : {}) });
   }
 
   private async ses() {
@@ -61,6 +68,8 @@ export class SesIdentityService implements IdentityService {
       client.send(new sdk.CreateEmailIdentityCommand({ EmailIdentity: domain, DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' } })),
     );
     await idempotent(() => client.send(new sdk.CreateTenantResourceAssociationCommand({ TenantName, ResourceArn: this.options.identityArn(domain) })));
+    const configurationSet = this.options.configurationSetArn;
+    if (configurationSet) await idempotent(() => client.send(new sdk.CreateTenantResourceAssociationCommand({ TenantName, ResourceArn: configurationSet })));
     const state = await this.describe(domain);
     if (!state) throw new Error(`SES has no identity ${domain} right after creating it`);
     return state;

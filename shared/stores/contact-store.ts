@@ -55,8 +55,19 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
     return this.table.create(tenantId, input, options);
   }
 
+  /**
+   * A change of the e-mail address removes what SES reported about the old one (`emailStatus`):
+   * the new address has not bounced.
+   */
   update(tenantId: string, id: string, patch: Record<string, unknown>, version: number, options?: UpdateOptions<Contact>): Promise<Contact> {
-    return this.table.update(tenantId, id, patch, version, options);
+    return this.table.update(tenantId, id, patch, version, {
+      ...options,
+      derive: (next, current) => {
+        const before = current.email ? normaliseEmail(current.email) : undefined;
+        const after = typeof next.email === 'string' ? normaliseEmail(next.email) : undefined;
+        if (before !== after) delete next.emailStatus;
+      },
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { BUNDLE_EXTERNALS } from '#infra/bundling';
+import { BUNDLE_EXTERNALS, BUNDLE_KEEP_NAMES } from '#infra/bundling';
 import { median, round } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -25,6 +25,7 @@ const ENV = {
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench-scheduler',
   WAKE_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:000000000000:function:bench-wake-run',
   WAKE_DLQ_ARN: 'arn:aws:sqs:eu-central-1:000000000000:bench-wake-dead-letters',
+  SES_CONFIGURATION_SET: 'bench-events',
 };
 
 /**
@@ -42,6 +43,7 @@ export async function bundles(): Promise<Array<{ fn: string; bytes: number; kb: 
       entryPoints: [join(ROOT, 'functions', fn, 'handler.ts')],
       bundle: true,
       minify: true,
+      keepNames: BUNDLE_KEEP_NAMES,
       platform: 'node',
       format: 'esm',
       target: 'node22',

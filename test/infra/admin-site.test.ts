@@ -272,7 +272,7 @@ describe('CORS', () => {
   });
 
   it('adds the page\'s origin to the configured ones', () => {
-    const { stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context: { 'aws:cdk:bundling-stacks': [], corsOrigins: ['https://crm.example'] } });
+    const { stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context: { 'aws:cdk:bundling-stacks': [], region: 'eu-central-1', corsOrigins: ['https://crm.example'] } });
     const origin = `https://<${stack.resolve(stack.getLogicalId(stack.adminSite.distribution.node.defaultChild as cloudfront.CfnDistribution))}.DomainName>`;
     const cors = stack.resolve((stack.api.httpApi.node.defaultChild as apigw.CfnApi).corsConfiguration) as { allowOrigins: unknown[] };
     expect(cors.allowOrigins.map(text)).toEqual(['https://crm.example', origin]);

@@ -25,7 +25,8 @@ describe('automation tables', () => {
 describe('runners', () => {
   it('have one rule per event family, with the shared pattern, retries and a dead-letter queue', () => {
     const [deadLetterId] = find('AWS::SQS::Queue', 'RuleDeadLetters');
-    const rules = all('AWS::Events::Rule');
+    // The other rule is the SES events' on the default bus (test/infra/ses-events.test.ts).
+    const rules = all('AWS::Events::Rule').filter(([id]) => !id.includes('SesEvents'));
     expect(rules).toHaveLength(FAMILIES.length);
     for (const family of FAMILIES) {
       const [, rule] = rules.find(([id]) => id.includes(`${family}Rule`))!;
@@ -53,8 +54,13 @@ describe('runners', () => {
     const [, policy] = find('AWS::IAM::Policy', 'dealsRunner');
     const statements = policy.Properties.PolicyDocument.Statement as any[];
     const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
-    const ses = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ses:')));
-    expect(ses).toHaveLength(1);
+    const allSes = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ses:')));
+    // The other statement: sending with the configuration set (test/infra/ses-events.test.ts).
+    expect(allSes).toHaveLength(2);
+    const withSet = allSes.filter((s) => JSON.stringify(s.Resource).includes(':configuration-set/'));
+    expect(withSet).toHaveLength(1);
+    expect(withSet[0]).toMatchObject({ Action: 'ses:SendEmail', Condition: { StringEquals: { 'ses:ApiVersion': '2019-09-27' } } });
+    const ses = allSes.filter((s) => s !== withSet[0]);
     expect(ses[0].Action).toBe('ses:SendEmail');
     expect(ses[0].Condition).toEqual({ StringEquals: { 'ses:ApiVersion': '2019-09-27' } });
     expect(JSON.stringify(ses[0].Resource)).toContain(':identity/*');

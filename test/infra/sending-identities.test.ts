@@ -29,7 +29,12 @@ const text = (node: unknown): string => {
 describe('the runners\' right to send', () => {
   it('is SES v2 SendEmail only, on the account\'s identities and the CRM\'s SES tenants', () => {
     for (const family of FAMILIES) {
-      const ses = sesStatements(statementsOf(`${family}Runner`));
+      const all = sesStatements(statementsOf(`${family}Runner`));
+      // The configuration set (bounces and complaints) is authorized on its own statement.
+      const onSet = all.filter((s) => [s.Resource].flat().map(text).some((r) => r.includes(':configuration-set/')));
+      expect(onSet.map((s) => s.Action), family).toEqual(['ses:SendEmail']);
+      expect(onSet[0]!.Condition).toEqual({ StringEquals: { 'ses:ApiVersion': '2019-09-27' } });
+      const ses = all.filter((s) => !onSet.includes(s));
       expect(ses, family).toHaveLength(1);
       const [statement] = ses;
       expect(statement!.Action).toBe('ses:SendEmail');
@@ -43,7 +48,7 @@ describe('the runners\' right to send', () => {
 
   it('includes no raw, bulk or v1-only send, and nothing to create or change identities', () => {
     for (const family of FAMILIES) {
-      const all = actions(sesStatements(statementsOf(`${family}Runner`)));
+      const all = [...new Set(actions(sesStatements(statementsOf(`${family}Runner`))))];
       expect(all).toEqual(['ses:SendEmail']);
     }
   });
@@ -52,11 +57,12 @@ describe('the runners\' right to send', () => {
 describe('the API function\'s SES rights', () => {
   it('create and read identities, create the CRM\'s SES tenants and associate identities with them, and nothing else', () => {
     const ses = sesStatements(statementsOf('ApiHandler'));
-    expect(actions(ses)).toEqual(['ses:CreateEmailIdentity', 'ses:CreateTenant', 'ses:CreateTenantResourceAssociation', 'ses:GetEmailIdentity']);
+    expect([...new Set(actions(ses))]).toEqual(['ses:CreateEmailIdentity', 'ses:CreateTenant', 'ses:CreateTenantResourceAssociation', 'ses:GetEmailIdentity']);
     const byAction = (action: string) => ses.filter((s) => [s.Action].flat().includes(action)).flatMap((s) => [s.Resource].flat().map(text));
     for (const action of ['ses:CreateEmailIdentity', 'ses:GetEmailIdentity']) expect(byAction(action)).toEqual([expect.stringMatching(/:identity\/\*$/)]);
     expect(byAction('ses:CreateTenant')).toEqual([expect.stringMatching(/:tenant\/crm_\*$/)]);
-    expect(byAction('ses:CreateTenantResourceAssociation')).toEqual([expect.stringMatching(/:identity\/\*$/), expect.stringMatching(/:tenant\/crm_\*$/)]);
+    // Identities and the configuration set (bounces and complaints) are associated with the CRM's tenants.
+    expect(byAction('ses:CreateTenantResourceAssociation').sort()).toEqual([expect.stringMatching(/:configuration-set\//), expect.stringMatching(/:identity\/\*$/), expect.stringMatching(/:tenant\/crm_\*$/)].sort());
     for (const statement of ses) expect([statement.Resource].flat()).not.toContain('*');
   });
 

@@ -45,7 +45,7 @@ const ids = () => ({
 describe('wait schedules', () => {
   it('have a schedule group of the stack, named after it', () => {
     const [, group] = find('AWS::Scheduler::ScheduleGroup', 'WaitSchedulesGroup');
-    expect(group.Properties).toEqual({ Name: GROUP_NAME });
+    expect(group.Properties).toEqual({ Name: GROUP_NAME, Tags: expect.any(Array) });
     expect(synth.stack.stackName).toBe('CrmAutomation');
   });
 

@@ -3,6 +3,8 @@ import type { SendEmailAction } from '../../automations/model.ts';
 import { renderHtml, renderLine, renderText } from '../../automations/templates.ts';
 import { ConflictError } from '../../errors.ts';
 import type { ActivityRecord } from '../../model/activity.ts';
+import { emailBlocked } from '../../model/contact.ts';
+import { normaliseEmail } from '../../db/keys.ts';
 import type { CrmStores } from '../../stores/crm-stores.ts';
 import type { RunContext } from '../context.ts';
 import { describe, PermanentError, SkipError } from '../errors.ts';
@@ -24,6 +26,13 @@ function recipient(action: Action, ctx: RunContext): { email: string; name?: str
     const who = capital(contactLabel(contact));
     if (contact.archived) throw new SkipError(`${who} is archived`);
     if (!contact.email) throw new SkipError(`${who} has no e-mail address`);
+    // A permanent bounce or a complaint about the current address blocks marketing and
+    // transactional mail alike: SES counts both against the sender's reputation whatever the purpose.
+    const status = contact.emailStatus;
+    if (emailBlocked(status) && normaliseEmail(status!.address) === normaliseEmail(contact.email)) {
+      const what = status!.state === 'bounced' ? `has bounced (${[status!.type, status!.subType].filter(Boolean).join(' ')}, ${status!.at.slice(0, 10)})` : `has complained about mail (${status!.type}, ${status!.at.slice(0, 10)})`;
+      throw new SkipError(`${who} ${what}: no mail is sent to ${contact.email}`);
+    }
     if (action.purpose === 'marketing' && !contact.gdprConsent) throw new SkipError(`${who} has not consented to marketing e-mail`);
     if (action.purpose === 'marketing' && !contact.newsletter) throw new SkipError(`${who} has not subscribed to the newsletter`);
     return { email: contact.email, name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined };
