@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compilePattern, InvalidPatternError, type CompiledPattern } from '#shared/patterns/compile';
 import { matchesPattern } from '#shared/patterns/match';
@@ -18,6 +19,16 @@ export interface BusEvent {
   region: string;
   resources: string[];
   detail: Record<string, unknown>;
+  /** Set on an event a replay delivered again, as EventBridge sets it. */
+  'replay-name'?: string;
+}
+
+/** Which archived events a replay delivers again: a time window (`from` included, `to` not) and optionally one event type. */
+export interface ReplayRequest {
+  from: Date;
+  to: Date;
+  detailType?: string;
+  name?: string;
 }
 
 export interface DeliveredEvent {
@@ -87,6 +98,8 @@ export class LocalEventBus {
   private readonly targets: Target[] = [];
   private readonly delivered: DeliveredEvent[] = [];
   readonly deadLetters: DeadLetter[] = [];
+  /** Every event the bus accepted, as the AWS bus's archive keeps them (on disk with a `journalDir`). */
+  private readonly archived: BusEvent[] = [];
   private readonly journal?: EventJournal<BusEvent>;
   private delivering = false;
   private journalOpened = false;
@@ -221,6 +234,7 @@ export class LocalEventBus {
       for (const { index } of accepted) results[index] = { ErrorCode: 'InternalFailure', ErrorMessage: 'The event could not be stored; retry it.' };
       accepted.length = 0;
     }
+    await this.archive(accepted.map(({ event }) => event));
     for (const { event, targets } of accepted) this.route(event, targets);
     reply(res, 200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
   }
@@ -242,6 +256,58 @@ export class LocalEventBus {
       if (error instanceof InvalidPatternError) return reply(res, 400, { __type: 'InvalidEventPatternException', message: error.message });
       throw error;
     }
+  }
+
+  private async archive(events: BusEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (this.options.journalDir) await appendJsonLines(join(this.options.journalDir, 'archive.ndjson'), events, this.options.log);
+    else this.archived.push(...events);
+  }
+
+  private async archivedEvents(): Promise<BusEvent[]> {
+    if (!this.options.journalDir) return [...this.archived];
+    return readJsonLines<BusEvent>(join(this.options.journalDir, 'archive.ndjson'));
+  }
+
+  /**
+   * Delivers the archived events of a window again to the rules that match them now (as
+   * EventBridge's StartReplay does, with `replay-name` set), journaled like new events. The
+   * runners' claims make it safe: a run that happened is not run again; what never ran (a runner
+   * that failed on every delivery, a rule added since) runs now. Returns how many were replayed.
+   */
+  async replay(request: ReplayRequest): Promise<number> {
+    const name = request.name ?? `replay-${new Date().toISOString()}`;
+    const chosen = (await this.archivedEvents()).filter((e) => {
+      const at = Date.parse(e.time);
+      return at >= request.from.getTime() && at < request.to.getTime() && (!request.detailType || e['detail-type'] === request.detailType) && !e['replay-name'];
+    });
+    const again = chosen.map((e) => ({ event: { ...e, id: randomUUID(), 'replay-name': name } as BusEvent, targets: [] as Target[] }));
+    for (const entry of again) entry.targets = this.targets.filter((t) => matchesPattern(t.pattern, entry.event));
+    await this.journal?.accept(again.map(({ event, targets }) => ({ event, targets: targets.map((t) => t.name) })));
+    for (const { event, targets } of again) this.route(event, targets);
+    this.options.log?.(`[bus] replay ${name}: ${again.length} event(s)`);
+    return again.length;
+  }
+
+  /**
+   * Delivers the dead letters again, each to the rule it failed for (as a redrive of the rules'
+   * dead-letter queue does); the letters redriven leave the dead-letter file. Returns how many.
+   */
+  async redrive(): Promise<number> {
+    const file = this.options.journalDir ? join(this.options.journalDir, 'dead-letters.ndjson') : undefined;
+    const letters = file ? await readJsonLines<DeadLetter>(file) : [...this.deadLetters];
+    this.deadLetters.length = 0;
+    if (file) await rm(file, { force: true });
+    const again = letters.flatMap((letter) => {
+      const target = this.targets.find((t) => t.name === letter.target);
+      return target ? [{ event: letter.event, target }] : [];
+    });
+    await this.journal?.accept(again.map(({ event, target }) => ({ event, targets: [target.name] })));
+    for (const { event, target } of again) {
+      this.record(event, [target], ' (redriven)');
+      this.enqueue(target, event);
+    }
+    return again.length;
   }
 
   private route(event: BusEvent, matched: Target[]): void {
@@ -344,4 +410,22 @@ function bytes(value: unknown): number {
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...(status >= 400 ? { 'x-amzn-errortype': (body as { __type: string }).__type } : {}) });
   res.end(JSON.stringify(body));
+}
+
+/** The values of a JSON-lines file (none when it does not exist; a torn last line is skipped). */
+async function readJsonLines<T>(file: string): Promise<T[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').flatMap((line) => {
+    if (!line.trim()) return [];
+    try {
+      return [JSON.parse(line) as T];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -307,6 +307,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!tenantId) return { status: 400, body: { error: { code: 'validation_failed', message: 'A tenant id of 1 to 64 letters, digits, - or _', fields: [{ path: 'tenantId', code: 'invalid', message: 'A tenant id of 1 to 64 letters, digits, - or _' }] } } };
       return { status: 200, body: { token: await auth.sign({ tenantId, role }) } };
     },
+    // Replays from the bus's archive (`npm run replay`): {"from", "to", "detailType"?}; and the dead letters redriven.
+    'POST /_local/replays': async (req) => {
+      const input = (await readJson(req)) as { from?: unknown; to?: unknown; detailType?: unknown };
+      const from = typeof input.from === 'string' ? new Date(input.from) : undefined;
+      const to = typeof input.to === 'string' ? new Date(input.to) : new Date();
+      if (!from || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
+        return { status: 400, body: { error: { code: 'validation_failed', message: 'Send {"from": "<ISO time>", "to": "<ISO time, later>", "detailType"?: "ContactCreated"}' } } };
+      }
+      const replayed = await bus.replay({ from, to, ...(typeof input.detailType === 'string' ? { detailType: input.detailType } : {}) });
+      return { status: 200, body: { replayed } };
+    },
+    'POST /_local/redrive': async () => ({ status: 200, body: { redriven: await bus.redrive() } }),
     'GET /_local/events': async (_req, url) => {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 500);
       return { status: 200, body: { items: bus.recent().reverse().slice(0, limit) } };
