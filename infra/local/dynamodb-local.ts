@@ -222,7 +222,7 @@ function removePidFile(pidFile: string, pid: number): void {
 
 function isDynamoDbLocalOn(pid: number, dbPath: string): boolean {
   const command = commandLineOf(pid);
-  return command !== undefined && command.includes('DynamoDBLocal.jar') && command.includes(`-dbPath ${dbPath}`);
+  return command?.includes('DynamoDBLocal.jar') === true && command.includes(`-dbPath ${dbPath}`);
 }
 
 /** The process's command line, arguments separated by spaces (Linux: /proc; elsewhere: ps). */

@@ -68,7 +68,7 @@ async function serve(options: LocalApiOptions, req: IncomingMessage, res: Server
     if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) return serveStatic(res, method, prefix, dir, url.pathname);
   }
 
-  let match;
+  let match: ReturnType<typeof matchRoute>;
   try {
     match = matchRoute(method, url.pathname);
   } catch {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EventBridgeClient, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
-import { FAMILIES, RULES } from '#events/rules';
+import { type FAMILIES, RULES } from '#events/rules';
 import { TRIGGERS, isDetailType } from '#events/registry';
 import { localConfig } from './config.ts';
 

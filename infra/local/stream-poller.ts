@@ -5,6 +5,7 @@ import {
   ExpiredIteratorException,
   TrimmedDataAccessException,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record,
   type DynamoDBStreamsClient,
@@ -13,6 +14,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { AtomicJsonFile, appendJsonLines } from './durable-file.ts';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler with nothing to report returns nothing, as Lambda's stream handlers may.
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
 export interface StreamPollerOptions {
@@ -179,7 +181,7 @@ export class StreamPoller {
       return;
     }
     while (this.running && iterator) {
-      let result;
+      let result: GetRecordsCommandOutput;
       try {
         result = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 10 }));
       } catch (error) {

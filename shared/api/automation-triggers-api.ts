@@ -1,4 +1,4 @@
-import * as z from 'zod';
+
 import { DETAIL_TYPES, ENTITIES, FAMILIES, TRIGGERS } from '#events/registry';
 import { PRESETS, presetParamsSchema } from '../automations/presets.ts';
 import { TEMPLATE_HELPERS } from '../automations/templates.ts';

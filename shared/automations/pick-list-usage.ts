@@ -152,7 +152,9 @@ export function pickListValuesUsed(definition: AutomationDefinition, resolve: Pi
   const seen = new Set<string>();
   const add = (use: PickListUse) => {
     const id = `${use.path}\u0000${use.list}\u0000${use.keys?.join('\u0001') ?? ''}\u0000${use.value}`;
-    if (!seen.has(id)) uses.push(use), seen.add(id);
+    if (seen.has(id)) return;
+    uses.push(use);
+    seen.add(id);
   };
   // Each field is resolved once, however many branches name it.
   const resolved = new Map<string, PickListField | undefined>();

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+
 import { DETAIL_TYPES, ENTITIES, FAMILIES, PICK_LIST_FIELDS, TRIGGERS, type EntityName } from '#events/registry';
 import { describeFields } from '#events/fields';
 import { DEFAULT_PICK_LISTS } from '../settings/pick-lists.ts';

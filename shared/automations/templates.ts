@@ -237,8 +237,8 @@ const RUNTIME: Handlebars.RuntimeOptions = { allowProtoPropertiesByDefault: fals
 const CACHE_LIMIT = 500;
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
-function compiled(source: string, escape: boolean): Handlebars.TemplateDelegate {
-  const key = `${escape ? 'h' : 't'}:${source}`;
+function compiled(source: string, html: boolean): Handlebars.TemplateDelegate {
+  const key = `${html ? 'h' : 't'}:${source}`;
   let template = cache.get(key);
   if (template) {
     cache.delete(key); // re-inserted below: the least recently used entry is the first to go
@@ -247,7 +247,7 @@ function compiled(source: string, escape: boolean): Handlebars.TemplateDelegate 
     const refused = 'code' in ast ? [ast] : check(ast);
     if (refused.length > 0) throw new PermanentError(`The template is not valid: ${refused.map((p) => p.message).join('; ')}`);
     // trackIds hands helpers the path they were given, so {{required x}} can name it.
-    template = env.compile(source, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, noEscape: !escape, trackIds: true } as CompileOptions);
+    template = env.compile(source, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, noEscape: !html, trackIds: true } as CompileOptions);
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   }
   cache.set(key, template);

@@ -73,7 +73,7 @@ export function automationWarnings(definition: AutomationDefinition, context: Wa
       });
     }
     const types = exactValues(where, 'activity.type');
-    if (action.attachIcs && event === 'ActivityCreated' && !(types && types.every((t) => t === 'appointment'))) {
+    if (action.attachIcs && event === 'ActivityCreated' && !(types?.every((t) => t === 'appointment'))) {
       warnings.push({
         code: 'invitation_without_appointment',
         message: 'The invitation (.ics) needs an appointment: for notes, calls and other activities without a time the step is skipped. Add "activity": {"type": ["appointment"]} to the trigger',

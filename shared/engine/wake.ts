@@ -1,4 +1,4 @@
-import { isFinal, type Execution } from '../automations/execution.ts';
+import type { Execution } from '../automations/execution.ts';
 import type { Automation, WaitAction } from '../automations/model.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { EngineDeps, RunOutcome } from './engine.ts';

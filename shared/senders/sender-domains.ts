@@ -182,7 +182,7 @@ export class SenderDomains {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(stored.tenantId, stored.domain),
-          UpdateExpression: 'SET #status = :status, dkimRecords = :records, updatedAt = :now' + (next.verifiedAt ? ', verifiedAt = :verifiedAt' : ''),
+          UpdateExpression: `SET #status = :status, dkimRecords = :records, updatedAt = :now${next.verifiedAt ? ', verifiedAt = :verifiedAt' : ''}`,
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':status': next.status, ':records': next.dkimRecords, ':now': now, ...(next.verifiedAt ? { ':verifiedAt': next.verifiedAt } : {}) },

@@ -143,7 +143,7 @@ export function createSesEventsHandler(deps: SesEventsDeps) {
     for (let round = 1; ; round++) {
       const contact = await deps.contacts.findByEmail(tenantId, address);
       // The lookup is by the normalised address; a contact that changed its address in between is not marked.
-      if (!contact || !contact.email || normaliseEmail(contact.email) !== address) return 'unknown';
+      if (!contact?.email || normaliseEmail(contact.email) !== address) return 'unknown';
       if (!replaces(contact.emailStatus, status)) return 'unchanged';
       try {
         return await deps.contacts.update(tenantId, contact.id, { emailStatus: status }, contact.version, { current: contact });

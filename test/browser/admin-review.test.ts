@@ -195,7 +195,7 @@ describe('review: time zone', () => {
 
 describe('review: hostile data', () => {
   it('a 200-character name with RTL, emoji and markup, 10 steps with long templates: list, editor, unchanged save', async () => {
-    const name = ('‮RTL مرحبا 👨‍👩‍👧 <b>fett</b> ' + 'Ä'.repeat(200)).slice(0, 200);
+    const name = (`‮RTL مرحبا 👨‍👩‍👧 <b>fett</b> ${'Ä'.repeat(200)}`).slice(0, 200);
     const actions = [
       ...Array.from({ length: 9 }, (_, i) => ({ type: 'create_task', assignee: 'contact_owner', title: `Schritt ${i + 1} <script>alert(1)</script> 🎉 ${'x'.repeat(250)}`, body: `${'مرحبا '.repeat(400)}\n{{contact.lastName}}` })),
       { type: 'send_email', to: 'contact', subject: '</textarea><img src=x onerror=alert(1)> Grüße ‏עברית', body: `Hallo {{contact.lastName}}\n${'Ü'.repeat(15_000)}` },

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_LISTS } from '#shared/settings/pick-lists';
 import type { TestApi } from '../support/local-api.ts';
-import { definition, fieldsOf, hostileWorld, refused, runsOf, task, useFaultyApi } from '../support/hostile-world.ts';
+import { definition, fieldsOf, hostileWorld, refused, runsOf, useFaultyApi } from '../support/hostile-world.ts';
 import { executionsOf } from '../support/automation-world.ts';
 
 /**

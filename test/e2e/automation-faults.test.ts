@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { agencyWorld, executionsOf, installPreset, mailTo } from '../support/automation-world.ts';
+import { type agencyWorld, executionsOf, installPreset, mailTo } from '../support/automation-world.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { useFaultProxyWorld, type SesFaultProxy } from '../support/ses-fault-proxy.ts';
 import { tenant } from '../support/dynamo.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agencyWorld, mailTo } from '../support/automation-world.ts';
+import { type agencyWorld, mailTo } from '../support/automation-world.ts';
 import type { TestApi } from '../support/local-api.ts';
 import { useFaultProxyWorld, type SesFaultProxy } from '../support/ses-fault-proxy.ts';
 import { waitFor } from '../support/wait.ts';

@@ -24,7 +24,12 @@ const slow = new Map<string, number>();
 useTestApi(home, (session) => ({ api } = session), {
   wrapMailer: (base) => {
     const inner = faulty(base);
-    return { send: async (m) => (slow.has(m.to) && (await new Promise((r) => setTimeout(r, slow.get(m.to)))), inner.send(m)) };
+    return {
+      send: async (m) => {
+        if (slow.has(m.to)) await new Promise((r) => setTimeout(r, slow.get(m.to)));
+        return inner.send(m);
+      },
+    };
   },
 });
 

@@ -3,7 +3,6 @@ import type { StepAction as Action } from '#shared/engine/actions/index';
 import { Action as ActionSchema } from '#shared/automations/model';
 import { prepareAction } from '#shared/engine/actions/index';
 import { buildContext } from '#shared/engine/context';
-import type { Mailer } from '#shared/engine/mailer';
 import { actionWorld, detailOf, OutboxMailer } from '../support/action-world.ts';
 import { freshStores } from '../support/dynamo.ts';
 

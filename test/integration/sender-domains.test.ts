@@ -45,7 +45,10 @@ describe('SenderDomains', () => {
     const racers = Array.from({ length: 6 }, () => tenant());
     const domain = `race-${racers[0]}.example`;
     const calls: string[] = [];
-    const counting: IdentityService = { register: async (t, d) => (calls.push(t), identities.register(t, d)), describe: (d) => identities.describe(d) };
+    const counting: IdentityService = { register: async (t, d) => {
+        calls.push(t);
+        return identities.register(t, d);
+      }, describe: (d) => identities.describe(d) };
     const store = new SenderDomains(ctx.doc, ctx.crmTable, counting);
     const results = await Promise.allSettled(racers.map((t) => store.register(t, domain)));
     const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [racers[i]] : []));

@@ -104,7 +104,7 @@ describe('SES events', () => {
       { ...good, mail: { tags: {} } },
       { ...good, mail: { tags: { tenantId: [] } } },
       { ...good, mail: { tags: { tenantId: [t, 'andere'] } } },
-      { ...good, mail: { tags: { tenantId: ['../' + t] } } },
+      { ...good, mail: { tags: { tenantId: [`../${t}`] } } },
       { ...good, mail: { tags: { tenantId: t } } },
       { ...good, bounce: { ...good.bounce, bouncedRecipients: [] } },
       { ...good, bounce: { ...good.bounce, bouncedRecipients: 'erika@example.com' } },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Api, ApiError } from './api.ts';
+import { Api, type ApiError } from './api.ts';
 import { claimsOf, cognitoSignIn, completeCognitoSignIn, devSignIn, loadConfig, signOut, storedToken, storeToken, type SiteConfig } from './auth.ts';
 import { currentRoute, type Agency } from './context.ts';
 import { errorMessage } from './messages.ts';
@@ -30,8 +30,14 @@ export function App() {
 
   if (failure) return <main class="page"><p role="alert" class="error">{failure}</p></main>;
   if (!config) return <main class="page" aria-busy="true"><p>Wird geladen …</p></main>;
-  if (!token) return <SignIn config={config} onToken={(t) => (storeToken(t), setToken(t))} />;
-  return <Signedin config={config} token={token} onSignOut={() => (signOut(config), setToken(undefined))} />;
+  if (!token) return <SignIn config={config} onToken={(t) => {
+    storeToken(t);
+    setToken(t);
+  }} />;
+  return <Signedin config={config} token={token} onSignOut={() => {
+    signOut(config);
+    setToken(undefined);
+  }} />;
 }
 
 function SignIn({ config, onToken }: { config: SiteConfig; onToken(token: string): void }) {

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { actionInputId, DEFAULT_ACTIONS, draftAction, type DraftAction } from '../editor/draft.ts';
 import { CheckField, FieldError, SelectField, TextField, useProblem, type Option } from '../editor/fields.tsx';
@@ -163,7 +164,7 @@ function ActionEditor({
     <Placeholders idPrefix={id('ph')} trigger={trigger} helpers={helpers} fields={templates} target={target} onTarget={setTarget} onInsert={insert} />
   );
 
-  let body;
+  let body: ComponentChildren;
   switch (data.type) {
     case 'send_email': {
       const to = typeof data.to === 'object' ? 'address' : String(data.to);

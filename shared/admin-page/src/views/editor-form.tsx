@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiError, FieldProblem } from '../api.ts';
 import type { ViewProps } from '../context.ts';
 import type { LocalProblem } from '../editor/conditions.ts';

@@ -198,7 +198,7 @@ function MismatchItem({ m }: { m: Mismatch }) {
   }
   return (
     <li>
-      <strong>{fieldWords(m.path)}</strong> ({m.path}): verlangt {shown(m.condition)}, {m.saw && m.saw.length ? `war ${shown(m.saw)}` : 'das Ereignis hat dieses Feld nicht'}.
+      <strong>{fieldWords(m.path)}</strong> ({m.path}): verlangt {shown(m.condition)}, {m.saw?.length ? `war ${shown(m.saw)}` : 'das Ereignis hat dieses Feld nicht'}.
     </li>
   );
 }

@@ -67,6 +67,7 @@ export function AutomationRow({ item, labels, api, timeZone, onChange }: RowProp
               type="checkbox"
               role="switch"
               checked={checked}
+              aria-checked={checked}
               aria-busy={busy}
               aria-describedby={failure ? failureId : undefined}
               onClick={(e) => busy && e.preventDefault()}
