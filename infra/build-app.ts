@@ -52,6 +52,8 @@ export function buildApp(props: AppProps = {}): { app: App; stack: CrmStack } {
   const platformInboundDomain = app.node.tryGetContext('platformInboundDomain') as string | undefined;
   const alarmEmails = contextList(app, 'alarmEmails');
   const sesMaxSendRate = app.node.tryGetContext('sesMaxSendRate') as number | string | undefined;
+  const cognitoSenderAddress = app.node.tryGetContext('cognitoSenderAddress') as string | undefined;
+  if (cognitoSenderAddress !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(cognitoSenderAddress)) throw new Error(`cognitoSenderAddress: "${cognitoSenderAddress}" is no e-mail address`);
   const stack = new CrmStack(app, 'CrmAutomation', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
     corsOrigins,
@@ -59,6 +61,7 @@ export function buildApp(props: AppProps = {}): { app: App; stack: CrmStack } {
     platformInboundDomain,
     alarmEmails,
     ...(sesMaxSendRate === undefined ? {} : { sesMaxSendRate: Number(sesMaxSendRate) }),
+    ...(cognitoSenderAddress ? { cognitoSenderAddress } : {}),
     description: 'Real-estate CRM automation engine',
   });
   // Not on the dashboard: CDK would tag it, but CloudFormation's AWS::CloudWatch::Dashboard has no Tags (cfn-lint E3002).

@@ -27,6 +27,8 @@ export interface CrmStackProps extends StackProps {
   alarmEmails?: string[];
   /** The account's SES send rate per second, which sizes the sending functions' reserved concurrency. @default 14 */
   sesMaxSendRate?: number;
+  /** The sender of Cognito's mail, on a domain verified in SES. @default Cognito's built-in sender (a warning) */
+  cognitoSenderAddress?: string;
 }
 
 /** The whole system in one stack: data, API, event pipeline, automations and their wait schedules, birthday schedule, inbound mail, the admin page. */
@@ -66,6 +68,7 @@ export class CrmStack extends Stack {
       waits: this.waits,
       corsOrigins: props.corsOrigins,
       platformInboundDomain,
+      ...(props.cognitoSenderAddress ? { cognitoSenderAddress: props.cognitoSenderAddress } : {}),
     });
     this.inbound = new InboundMail(this, 'InboundMail', { crmTable: this.data.crmTable, recipients: props.inboundRecipients ?? [platformInboundDomain] });
     this.birthdays = new BirthdaySchedule(this, 'Birthdays', { crmTable: this.data.crmTable, bus: this.pipeline.bus });

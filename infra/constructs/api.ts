@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -76,6 +76,12 @@ export interface ApiProps {
   burstLimit?: number;
   /** The platform's inbound domain (`PLATFORM_INBOUND_DOMAIN`). @default 'inbound.crm.example' */
   platformInboundDomain?: string;
+  /**
+   * The address Cognito's mail (invitations, codes, recovery) comes from, on a domain verified in
+   * SES in the stack's region. Without it Cognito uses its built-in sender and its small daily
+   * quota (a synth warning says so).
+   */
+  cognitoSenderAddress?: string;
 }
 
 /**
@@ -107,7 +113,20 @@ export class Api extends Construct {
       customAttributes: { tenantId: new cognito.StringAttribute({ mutable: false, minLen: 2, maxLen: 63 }) },
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
+      ...(props.cognitoSenderAddress
+        ? {
+            email: cognito.UserPoolEmail.withSES({
+              fromEmail: props.cognitoSenderAddress,
+              fromName: 'CRM',
+              sesRegion: Stack.of(this).region,
+              sesVerifiedDomain: props.cognitoSenderAddress.split('@')[1]!,
+            }),
+          }
+        : {}),
     });
+    if (!props.cognitoSenderAddress) {
+      Annotations.of(this).addWarningV2('crm:cognitoBuiltInMail', 'Cognito sends its mail with its built-in sender (a small daily quota): set -c cognitoSenderAddress=no-reply@<a domain verified in SES>');
+    }
     new cognito.CfnUserPoolGroup(this, 'AdminGroup', { userPoolId: this.userPool.userPoolId, groupName: ADMIN_GROUP });
     new cognito.CfnUserPoolGroup(this, 'AgentGroup', { userPoolId: this.userPool.userPoolId, groupName: 'agents' });
 

@@ -134,6 +134,19 @@ describe('reserved concurrency of the sending functions', () => {
   });
 });
 
+describe('Cognito\'s mail', () => {
+  it('goes through SES from the sender the context names, on its verified domain; without one a warning says so', () => {
+    const { stack } = buildApp({ outdir: outdir(), context: { ...SYNTH_CONTEXT, cognitoSenderAddress: 'no-reply@crm.example' } });
+    const pool = stack.api.userPool.node.defaultChild as any;
+    expect(pool.emailConfiguration).toMatchObject({ emailSendingAccount: 'DEVELOPER', from: 'CRM <no-reply@crm.example>' });
+    expect(JSON.stringify(stack.resolve(pool.emailConfiguration.sourceArn))).toContain('identity/crm.example');
+    expect(() => buildApp({ outdir: outdir(), context: { ...SYNTH_CONTEXT, cognitoSenderAddress: 'not an address' } })).toThrow(/cognitoSenderAddress/);
+    const plain = buildApp({ outdir: outdir(), context: SYNTH_CONTEXT });
+    const warnings = plain.stack.api.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.some((w) => w.includes('cognitoSenderAddress'))).toBe(true);
+  });
+});
+
 describe('bundles', () => {
   it('keep class names through minification (keepNames), in the construct as in the option', async () => {
     expect(BUNDLE_KEEP_NAMES).toBe(true);
