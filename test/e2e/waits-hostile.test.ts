@@ -653,7 +653,7 @@ describe('runs that wait, under fire', () => {
       if (mails.length !== 1) problems.push(`${p.email}: ${mails.length} reminders two weeks later (run ${e.status}, the send step finished at ${e.steps[1]?.finishedAt}, the viewing at ${finals[i]})`);
     }
     expect(problems).toEqual([]);
-  });
+  }, 60_000); // 8 viewings moved 12 times each: heavy under a loaded machine
 
   it('a cancel racing the wake-up: either the run is cancelled and sends nothing, or it went on and the cancel is a 409; never both, never a 500', async () => {
     const world = await agencyWorld(api, tenant());
