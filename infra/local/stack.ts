@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -325,9 +326,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     ...options.localRoutes,
   };
-  // The admin page, built from admin/ at every start (a few hundred milliseconds), served at /admin.
-  const site = await buildAdminSite(join(options.dataDir, 'admin-site'));
-  writeFileSync(join(site.outDir, 'config.json'), JSON.stringify({ mode: 'dev', apiUrl: '' }));
+  // The admin page, built from its sources once per process (the sources do not change while it runs), served at /admin.
+  const site = await localAdminSite();
   const api = await startLocalApi({ sites: { '/admin': site.outDir }, handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now, log: componentLog(log, 'api') }), auth, port: options.apiPort, localRoutes });
 
   // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
@@ -403,4 +403,19 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   } catch {
     return {};
   }
+}
+
+let adminSite: Promise<{ outDir: string }> | undefined;
+
+/**
+ * The admin page as the local stack serves it, with its dev `config.json`: built once per process
+ * (every stack of a test file, every `npm start`, gets the same files), again only after a failure.
+ */
+function localAdminSite(): Promise<{ outDir: string }> {
+  adminSite ??= buildAdminSite(mkdtempSync(join(tmpdir(), 'crm-admin-site-'))).then((site) => {
+    writeFileSync(join(site.outDir, 'config.json'), JSON.stringify({ mode: 'dev', apiUrl: '' }));
+    return site;
+  });
+  adminSite.catch(() => (adminSite = undefined));
+  return adminSite;
 }

@@ -11,7 +11,8 @@ import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { Mailer } from './mailer.ts';
 import { runAutomation } from './run.ts';
 import { wakeRun } from './wake.ts';
-import type { WakeInput, WakeScheduler } from './wake-schedules.ts';
+import { wakeInputOf, type WakeInput } from './wake-input.ts';
+import type { WakeScheduler } from './wake-schedules.ts';
 import { log as defaultLog, type Log } from '../log.ts';
 
 
@@ -131,9 +132,7 @@ export function createEngine(deps: EngineDeps) {
     do {
       const page = await deps.executions.listWaiting(detail.tenantId, { anchor: { entity, id }, limit: 100, ...(cursor ? { cursor } : {}) });
       for (const execution of page.items) {
-        const { step, revision } = execution.wait!;
-        const at = Math.floor(Date.parse(execution.resumeAt!) / 1000);
-        const outcome = await wakeRun(runDeps, { tenantId: execution.tenantId, executionId: execution.id, step, revision, at }, 'reconsider');
+        const outcome = await wakeRun(runDeps, wakeInputOf(execution), 'reconsider');
         if (outcome) outcomes.push(outcome);
       }
       cursor = page.nextCursor;

@@ -1,11 +1,10 @@
 import { valueAt } from '#events/fields';
-import { zonedInstant } from '../birthdays/dates.ts';
 import type { Execution } from '../automations/execution.ts';
 import type { Automation, WaitAction } from '../automations/model.ts';
 import { compilePattern } from '../patterns/compile.ts';
 import { explainMismatch } from '../patterns/explain.ts';
 import { flattenEvent, matchesFlat } from '../patterns/match.ts';
-import { addDuration, nextInSendWindow, parseDuration, type SendWindow } from '../time/wait-time.ts';
+import { addDuration, nextInSendWindow, parseDuration, startOfDay, type SendWindow } from '../time/wait-time.ts';
 import type { RunContext } from './context.ts';
 
 /**
@@ -35,7 +34,7 @@ export interface WaitTiming {
 
 /** A date-only value (`2026-12-01`) is the start of that day in the tenant's zone. */
 function instantOf(value: string, timeZone: string): Date | undefined {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return zonedInstant(value, 0, 0, timeZone);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return startOfDay(value, timeZone);
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }

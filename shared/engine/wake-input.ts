@@ -20,6 +20,11 @@ export interface WakeInput {
  */
 export const scheduleNameOf = (wake: Pick<WakeInput, 'executionId' | 'step' | 'revision' | 'at'>) => `${wake.executionId}-${wake.step}-${wake.revision}-${wake.at.toString(36)}`;
 
+/** The wake-up of a waiting run's current schedule (its step, revision and moment, as recorded). */
+export function wakeInputOf(execution: { tenantId: string; id: string; resumeAt?: string; wait?: { step: number; revision: number } }): WakeInput {
+  return { tenantId: execution.tenantId, executionId: execution.id, step: execution.wait!.step, revision: execution.wait!.revision, at: Math.floor(Date.parse(execution.resumeAt!) / 1000) };
+}
+
 /** Parses what a schedule delivered; anything else is not a wake-up. */
 export function parseWakeInput(value: unknown): WakeInput | undefined {
   const v = value as Partial<WakeInput> | null;

@@ -7,7 +7,7 @@ import { log as defaultLog } from '../log.ts';
 import { Run, type RunDeps } from './run.ts';
 import { stateOf } from './run-machine.ts';
 import { automationGuard, planWait, recordGuard, recordsOf, WAKE_PRECISION_MS } from './wait-plan.ts';
-import { scheduleNameOf, type WakeInput } from './wake-input.ts';
+import { scheduleNameOf, wakeInputOf, type WakeInput } from './wake-input.ts';
 
 /**
  * A waiting run comes back: its schedule fired (`scheduled`), or a record it waits on changed
@@ -157,10 +157,7 @@ export async function cancelWaitingRunsOf(deps: RunDeps, automation: Pick<Automa
 /** The waiting runs of an automation, reconsidered (at most `limit`; the rest when they wake): its waits were edited. */
 export async function reconsiderWaitingRunsOf(deps: RunDeps, automation: Pick<Automation, 'id' | 'tenantId'>, limit = 100): Promise<number> {
   const page = await deps.executions.listWaiting(automation.tenantId, { automationId: automation.id, limit });
-  for (const execution of page.items) {
-    const { step, revision } = execution.wait!;
-    await wakeRun(deps, { tenantId: execution.tenantId, executionId: execution.id, step, revision, at: Math.floor(Date.parse(execution.resumeAt!) / 1000) }, 'reconsider');
-  }
+  for (const execution of page.items) await wakeRun(deps, wakeInputOf(execution), 'reconsider');
   return page.items.length;
 }
 

@@ -197,6 +197,11 @@ function instantOfWall(wall: number, timeZone: string): number {
   return found ?? wall - before * MINUTE;
 }
 
+/** The first instant of a local date (`2026-12-01`) in `timeZone`: midnight, or the end of a gap that swallows it. */
+export function startOfDay(date: string, timeZone: string): Date {
+  return new Date(instantOfWall(Date.parse(`${date}T00:00:00Z`), timeZone));
+}
+
 function validTime(instant: Date, what: string): number {
   const time = instant instanceof Date ? instant.getTime() : Number.NaN;
   if (!Number.isFinite(time)) throw new RangeError(`${what} needs a valid instant`);

@@ -1,6 +1,6 @@
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scheduleNameOf } from '#shared/engine/wake-input';
+import { scheduleNameOf, wakeInputOf } from '#shared/engine/wake-input';
 import { agencyWorld, installPreset, mailTo } from '../support/automation-world.ts';
 import { tenant } from '../support/dynamo.ts';
 import { useTestApi, type Reply, type TestApi } from '../support/local-api.ts';
@@ -112,7 +112,7 @@ async function onContactCreated(world: World, name: string, actions: unknown[]) 
 // -------------------------------------------------------------------------------------------------
 
 /** The wake-up of a waiting run's current schedule, as Scheduler delivers it. */
-const wakeOf = (e: any) => ({ tenantId: e.tenantId, executionId: e.id, step: e.wait.step, revision: e.wait.revision, at: Math.floor(Date.parse(e.resumeAt) / 1000) });
+const wakeOf = (e: any) => wakeInputOf(e);
 
 describe('authoring a wait: refused with the field and a code, fast, never a 500', () => {
   let world: World;
