@@ -15,5 +15,4 @@ export const FAMILIES = Object.keys(FAMILY_SPECS) as Family[];
 export const runnerOf = (family: Family) => FAMILY_SPECS[family].runner;
 
 /** The physical name of the bus, in AWS and locally. */
-export const BUS_NAME_ENV = 'EVENT_BUS_NAME';
 export const DEFAULT_BUS_NAME = 'crm';

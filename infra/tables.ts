@@ -1,3 +1,5 @@
+import type { TableVariable } from '#shared/wiring/env';
+
 /**
  * Table definitions: the single source for the CDK stack (infra/constructs/data.ts) and for the
  * tables the local stack and the integration tests create (shared/db/create-tables.ts).
@@ -19,7 +21,7 @@ export interface TableDef extends KeySchemaDef {
   /** Logical id in CDK and the default physical name prefix locally. */
   id: string;
   /** Environment variable that carries the physical table name to the functions. */
-  envVar: string;
+  envVar: TableVariable;
   indexes: IndexDef[];
   stream?: 'NEW_AND_OLD_IMAGES';
   /** Attribute holding an epoch-seconds expiry, if items expire. */
@@ -34,7 +36,8 @@ export interface TableDef extends KeySchemaDef {
  * - `GSI1`: every kind per tenant, newest first (the sort key is a ULID).
  * - `GSI2`: children by their first parent: deals, rejections and activities by contact, tasks by assignee.
  * - `GSI3`: children by their second parent: deals and activities by property, tasks by state.
- * - `BirthdayIndex`: sparse; only contacts with a birthday that are not archived carry `BDAY`.
+ * - `BirthdayIndex`: sparse; only contacts with a birthday that are not archived carry `BDAY`, their
+ *   birthday's month-day in one of its shards (`birthdayIndexKey` in shared/db/keys.ts).
  */
 export const CRM_TABLE: TableDef = {
   id: 'CrmTable',

@@ -1,4 +1,5 @@
-import { createRunnerFromEnv } from '#shared/engine/runtime';
+import { lambdaHandler } from '#shared/wiring/lambda';
+import { composeRunner } from '#shared/wiring/runner';
 
 /** Runs the automations triggered by the bus rule for property events. */
-export const handler = createRunnerFromEnv();
+export const handler = lambdaHandler('runner', composeRunner);

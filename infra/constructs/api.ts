@@ -9,10 +9,8 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUS_NAME_ENV } from '#events/rules';
 import { API_ROUTES } from '#shared/api/routes';
 import { ADMIN_GROUP, TENANT_CLAIM } from '#shared/http/auth';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { grantManageSenderDomains } from './sending-identities.ts';
 import type { WaitSchedules } from './wait-schedules.ts';
@@ -93,7 +91,7 @@ export class Api extends Construct {
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
   readonly httpApi: apigw.HttpApi;
-  readonly handler: CrmFunction;
+  readonly handler: CrmFunction<'api'>;
   /** The stage's access logs, one JSON object per request ({@link ACCESS_LOG_FIELDS}). */
   readonly accessLogs: logs.LogGroup;
   private readonly origins: string[];
@@ -155,11 +153,13 @@ export class Api extends Construct {
       name: 'api',
       description: 'CRM HTTP API',
       environment: {
-        [CRM_TABLE.envVar]: props.crmTable.tableName,
-        [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
-        [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
-        [BUS_NAME_ENV]: props.bus.eventBusName, CORS_ORIGINS: Lazy.string({ produce: () => corsOrigins().join(',') }),
-        PLATFORM_INBOUND_DOMAIN: props.platformInboundDomain ?? 'inbound.crm.example' },
+        CRM_TABLE_NAME: props.crmTable.tableName,
+        AUTOMATIONS_TABLE_NAME: props.automationsTable.tableName,
+        EXECUTIONS_TABLE_NAME: props.executionsTable.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        CORS_ORIGINS: Lazy.string({ produce: () => corsOrigins().join(',') }),
+        ...(props.platformInboundDomain ? { PLATFORM_INBOUND_DOMAIN: props.platformInboundDomain } : {}),
+      },
     });
     this.handler.grantTableReadWrite(props.crmTable);
     this.handler.grantTableReadWrite(props.automationsTable);

@@ -6,13 +6,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
 import { FAMILIES, RULES, runnerOf, type Family } from '#events/rules';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
-import { CrmFunction } from './crm-function.ts';
+import { DEFAULT_RETENTION_DAYS } from '#shared/stores/retention';
+import { CrmFunction, type FunctionEnvironment } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { RUN_FAILURES, RunFailures } from './run-failures.ts';
 import { SENDER_THROTTLE_PERIODS, sendConcurrency } from './send-rate.ts';
 import { grantSendAsTenant } from './sending-identities.ts';
 import type { WaitSchedules } from './wait-schedules.ts';
+
+/** The runner functions, one per event family. */
+type RunnerName = ReturnType<typeof runnerOf>;
 
 /** The tables a run reads and writes, wherever it runs (a runner, or wake-run going on with one). */
 export interface RunTables {
@@ -25,13 +28,13 @@ export interface RunTables {
   sesConfigurationSet?: string;
 }
 
-/** The environment of a function that runs automations. */
-export function runEnvironment(props: RunTables): Record<string, string> {
+/** The environment of a function that runs automations (the wake schedules' part comes with `grantScheduling`). */
+export function runEnvironment(props: RunTables): FunctionEnvironment<'deal-runner'> {
   return {
-    [CRM_TABLE.envVar]: props.crmTable.tableName,
-    [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
-    [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
-    EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? 90),
+    CRM_TABLE_NAME: props.crmTable.tableName,
+    AUTOMATIONS_TABLE_NAME: props.automationsTable.tableName,
+    EXECUTIONS_TABLE_NAME: props.executionsTable.tableName,
+    EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? DEFAULT_RETENTION_DAYS),
     ...(props.sesConfigurationSet ? { SES_CONFIGURATION_SET: props.sesConfigurationSet } : {}),
   };
 }
@@ -66,7 +69,7 @@ export const TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) }
  * (`grantRun`), and create and delete the wait steps' schedules (`WaitSchedules.grantScheduling`).
  */
 export class Automations extends Construct {
-  readonly runners: Record<Family, CrmFunction>;
+  readonly runners: Record<Family, CrmFunction<RunnerName>>;
   readonly rules: Record<Family, events.Rule>;
   readonly deadLetters: FailureQueue;
   readonly failedRuns: FailureQueue;
@@ -85,7 +88,7 @@ export class Automations extends Construct {
       deadLetterQueue: { queue: this.runFailuresDeadLetters.queue, maxReceiveCount: RUN_FAILURES.maxReceiveCount },
     });
 
-    this.runners = {} as Record<Family, CrmFunction>;
+    this.runners = {} as Record<Family, CrmFunction<RunnerName>>;
     this.rules = {} as Record<Family, events.Rule>;
     for (const family of FAMILIES) {
       const runner = new CrmFunction(this, `${family}Runner`, {

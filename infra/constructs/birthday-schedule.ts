@@ -7,9 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { BUS_NAME_ENV } from '#events/rules';
 import { BIRTHDAY_SCHEDULE } from '#shared/birthdays/schedule';
-import { CRM_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 
@@ -39,7 +37,7 @@ export class BirthdaySchedule extends Construct {
       name: 'birthday-check',
       description: 'Daily: ContactBirthday for the day\'s birthdays',
       timeout: Duration.minutes(5),
-      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, [BUS_NAME_ENV]: props.bus.eventBusName },
+      environment: { CRM_TABLE_NAME: props.crmTable.tableName, EVENT_BUS_NAME: props.bus.eventBusName },
     });
     // Only the sparse birthday index: the run never reads the table itself.
     this.handler.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.crmTable.tableArn}/index/BirthdayIndex`] }));

@@ -5,9 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_EXTERNALS, BUNDLE_KEEP_NAMES } from '../bundling.ts';
+import { FUNCTIONS, requiredVariables, type EnvInput, type FunctionName, type KindOf } from '#shared/wiring/env';
+import { BUNDLE_EXTERNALS, BUNDLE_KEEP_NAMES, POWERTOOLS_VERSION } from '../bundling.ts';
 
 /** What a function needs to read and write items, transactions included (they check per item). */
 export const TABLE_ITEM_ACTIONS = [
@@ -23,11 +25,24 @@ export const TABLE_ITEM_ACTIONS = [
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface CrmFunctionProps {
-  /** Folder under `functions/` holding the Lambda's `handler.ts`. */
-  name: string;
+/** A function's variables as its kind's schema names them (a renamed one does not compile). */
+export type FunctionEnvironment<N extends FunctionName> = Partial<EnvInput<KindOf<N>>>;
+
+/** The functions whose kind declares every one of these variables (the tuple keeps a union of them from being taken one by one). */
+export type FunctionWith<V extends string> = { [N in FunctionName]: [V] extends [keyof EnvInput<KindOf<N>>] ? N : never }[FunctionName];
+
+/** Where the Powertools layer's ARN for a version is published (in every region, by AWS). */
+export const powertoolsLayerParameter = (version: string) => `/aws/service/powertools/typescript/generic/all/${version}`;
+
+export interface CrmFunctionProps<N extends FunctionName> {
+  /** Folder under `functions/` holding the Lambda's `handler.ts`; its kind (`FUNCTIONS`) fixes the environment. */
+  name: N;
   description: string;
-  environment?: Record<string, string>;
+  /**
+   * The variables known when the function is built; the rest come with the grants that need them
+   * (`setEnvironment`). Every variable the kind requires must be set by synth time.
+   */
+  environment?: FunctionEnvironment<N>;
   /** @default 512 */
   memorySize?: number;
   /** @default Duration.seconds(10) */
@@ -46,10 +61,12 @@ export interface CrmFunctionProps {
 
 /**
  * Every Lambda of the system, with the defaults baked in: Node.js 22 on arm64, an ESM bundle built
- * by esbuild from `functions/<name>/handler.ts`, its own log group with a retention, and its own
- * role that may write only to that log group (grants for tables, buses and queues come on top).
+ * by esbuild from `functions/<name>/handler.ts`, the Powertools layer of the tested version, X-Ray
+ * tracing on, its own log group with a retention, and its own role that may write only to that log
+ * group (grants for tables, buses and queues come on top). Its environment is typed by its kind's
+ * schema (`shared/wiring/env.ts`), and synth fails while a required variable is missing.
  */
-export class CrmFunction extends Construct {
+export class CrmFunction<N extends FunctionName = FunctionName> extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -58,8 +75,14 @@ export class CrmFunction extends Construct {
   /** Invocations Lambda refused for lack of concurrency. */
   readonly throttlesAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, props: CrmFunctionProps) {
+  /** The function's folder, which fixes its kind: a grant typed for some functions takes no other. */
+  readonly name: N;
+  private readonly variables: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: CrmFunctionProps<N>) {
     super(scope, id);
+    this.name = props.name;
+    this.variables = { ...(props.environment as Record<string, string> | undefined) };
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -84,12 +107,14 @@ export class CrmFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      layers: [powertoolsLayer(this)],
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.name,
-        ...props.environment,
+        ...this.variables,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -129,10 +154,27 @@ export class CrmFunction extends Construct {
       evaluationPeriods: throttlePeriods,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const kind = FUNCTIONS[props.name];
+    this.node.addValidation({
+      validate: () => requiredVariables(kind).filter((name) => !(name in this.variables)).map((name) => `${props.name} (${kind}): environment variable ${name} is not set`),
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray\'s PutTraceSegments and PutTelemetryRecords (active tracing) take no resource but *.',
+    });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'The design fixes Lambdas on the Node.js 22 runtime (tested locally on Node 20/22 APIs); moving to a newer runtime is a deliberate, tested change.',
     });
+  }
+
+  /** Sets variables of the function's kind (a grant that needs them calls this). */
+  setEnvironment(variables: FunctionEnvironment<N>): void {
+    for (const [name, value] of Object.entries(variables as Record<string, string | undefined>)) {
+      if (value === undefined) continue;
+      this.variables[name] = value;
+      this.fn.addEnvironment(name, value);
+    }
   }
 
   /**
@@ -148,4 +190,12 @@ export class CrmFunction extends Construct {
       reason: 'The grant adds <table>/index/* so the function can query the table\'s own GSIs; it reaches no other table.',
     });
   }
+}
+
+/** The Powertools layer (Logger, Metrics, Tracer and the X-Ray SDK) of the version the tests ran, one lookup per stack. */
+function powertoolsLayer(scope: Construct): lambda.ILayerVersion {
+  const stack = Stack.of(scope);
+  const id = 'PowertoolsLayer';
+  const existing = stack.node.tryFindChild(id) as lambda.ILayerVersion | undefined;
+  return existing ?? lambda.LayerVersion.fromLayerVersionArn(stack, id, ssm.StringParameter.valueForStringParameter(stack, powertoolsLayerParameter(POWERTOOLS_VERSION)));
 }

@@ -7,7 +7,6 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as actions from 'aws-cdk-lib/aws-ses-actions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CRM_TABLE } from '../tables.ts';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 
@@ -56,7 +55,7 @@ export class InboundMail extends Construct {
       description: 'SES inbound: raw inquiry mail to Inquiry records',
       memorySize: 1024,
       timeout: Duration.seconds(60),
-      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName, INBOUND_BUCKET: this.bucket.bucketName, INBOUND_PREFIX },
+      environment: { CRM_TABLE_NAME: props.crmTable.tableName, INBOUND_BUCKET: this.bucket.bucketName, INBOUND_PREFIX },
     });
     this.handler.grantTableReadWrite(props.crmTable);
     this.handler.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${INBOUND_PREFIX}*`)] }));

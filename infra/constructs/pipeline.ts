@@ -6,7 +6,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUS_NAME_ENV } from '#events/rules';
 import { CrmFunction } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 
@@ -54,7 +53,7 @@ export class Pipeline extends Construct {
       name: 'stream-publisher',
       description: 'CrmTable stream to domain events on the crm bus',
       timeout: Duration.seconds(30),
-      environment: { [BUS_NAME_ENV]: this.bus.eventBusName, POISON_QUEUE_URL: this.failures.queueUrl },
+      environment: { EVENT_BUS_NAME: this.bus.eventBusName, POISON_QUEUE_URL: this.failures.queueUrl },
     });
     this.bus.grantPutEventsTo(this.publisher.fn);
     this.failures.grantSendMessages(this.publisher.fn);

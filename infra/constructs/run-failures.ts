@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '../tables.ts';
+import { DEFAULT_RETENTION_DAYS } from '#shared/stores/retention';
 import { CrmFunction } from './crm-function.ts';
 
 /**
@@ -45,7 +45,7 @@ export interface RunFailuresProps {
  * read the CRM items (an e-mail activity proves an interrupted send).
  */
 export class RunFailures extends Construct {
-  readonly fn: CrmFunction;
+  readonly fn: CrmFunction<'run-failures'>;
 
   constructor(scope: Construct, id: string, props: RunFailuresProps) {
     super(scope, id);
@@ -54,10 +54,10 @@ export class RunFailures extends Construct {
       description: 'Closes the automation runs whose runner gave up after its retries',
       timeout: RUN_FAILURES.timeout,
       environment: {
-        [CRM_TABLE.envVar]: props.crmTable.tableName,
-        [AUTOMATIONS_TABLE.envVar]: props.automationsTable.tableName,
-        [EXECUTIONS_TABLE.envVar]: props.executionsTable.tableName,
-        EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? 90),
+        CRM_TABLE_NAME: props.crmTable.tableName,
+        AUTOMATIONS_TABLE_NAME: props.automationsTable.tableName,
+        EXECUTIONS_TABLE_NAME: props.executionsTable.tableName,
+        EXECUTION_RETENTION_DAYS: String(props.executionRetentionDays ?? DEFAULT_RETENTION_DAYS),
       },
     });
     const role = this.fn.role;
@@ -65,8 +65,6 @@ export class RunFailures extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.automationsTable.tableArn] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.executionsTable.tableArn] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.crmTable.tableArn] }));
-    // The records' eventSourceARN tells the wake dead letters from the failed runs.
-    if (props.wakeQueue) this.fn.fn.addEnvironment('WAKE_DLQ_ARN', props.wakeQueue.queueArn);
     for (const queue of [props.queue, ...(props.wakeQueue ? [props.wakeQueue] : [])]) {
       this.fn.fn.addEventSource(new SqsEventSource(queue, { batchSize: RUN_FAILURES.batchSize, reportBatchItemFailures: true, maxConcurrency: 2 }));
     }

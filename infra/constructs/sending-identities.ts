@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import type { CrmFunction } from './crm-function.ts';
+import type { CrmFunction, FunctionWith } from './crm-function.ts';
 import { nagResource } from './nag-resource.ts';
 
 /** The SES tenants of CRM tenants are all named `crm_<…>` (`sesTenantName` in shared/senders). */
@@ -64,12 +64,12 @@ export function grantSendAsTenant(fn: CrmFunction): void {
  * associate identities with them (`CreateTenantResourceAssociation`). No sending, no deleting, no
  * policy or DKIM-key changes. Sets `SES_IDENTITY_ARN_PREFIX` for the association's ARN.
  */
-export function grantManageSenderDomains(fn: CrmFunction): void {
+export function grantManageSenderDomains(fn: CrmFunction<FunctionWith<'SES_IDENTITY_ARN_PREFIX'>>): void {
   const arns = sesArns(fn);
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:CreateEmailIdentity', 'ses:GetEmailIdentity'], resources: [arns.identities] }));
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:CreateTenant'], resources: [arns.tenants] }));
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:CreateTenantResourceAssociation'], resources: [arns.identities, arns.tenants] }));
-  fn.fn.addEnvironment('SES_IDENTITY_ARN_PREFIX', arns.identityPrefix);
+  fn.setEnvironment({ SES_IDENTITY_ARN_PREFIX: arns.identityPrefix });
   const reason =
     'Identities are the domains tenants register at run time (the API reserves each for one tenant before it touches SES); SES tenant ARNs end in an id SES chooses, and the grant covers the CRM\'s tenants (crm_*) only.';
   acknowledgeWildcard(fn.role, arns.identities, reason);

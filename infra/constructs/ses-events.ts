@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,8 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { CRM_TABLE } from '../tables.ts';
-import { CrmFunction } from './crm-function.ts';
+import { CrmFunction, type FunctionWith } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { SES_V2_API_VERSION } from './sending-identities.ts';
 
@@ -32,7 +31,7 @@ export interface SesEventsProps {
  */
 export class SesEvents extends Construct {
   readonly configurationSet: ses.ConfigurationSet;
-  readonly fn: CrmFunction;
+  readonly fn: CrmFunction<'ses-events'>;
   readonly rule: events.Rule;
   readonly deadLetters: FailureQueue;
 
@@ -53,11 +52,14 @@ export class SesEvents extends Construct {
       name: 'ses-events',
       description: 'Marks the contacts whose address bounced or complained (SES events)',
       timeout: Duration.seconds(30),
-      environment: { [CRM_TABLE.envVar]: props.crmTable.tableName },
+      environment: { CRM_TABLE_NAME: props.crmTable.tableName },
     });
     // findByEmail reads the e-mail's uniqueness item and the contact; the mark is one UpdateItem.
     this.fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.crmTable.tableArn] }));
     this.fn.fn.configureAsyncInvoke({ retryAttempts: SES_EVENTS_RETRY.asyncRetryAttempts, maxEventAge: SES_EVENTS_RETRY.maxEventAge, onFailure: new SqsDestination(this.deadLetters.queue) });
+
+    // `npm run ses-backfill -- --region <region> --configuration-set-arn <this>` associates it with tenants created before it.
+    new CfnOutput(this, 'ConfigurationSetArn', { value: this.configurationSetArn, description: 'The SES configuration set of every send (bounce and complaint events)' });
 
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: defaultBus,
@@ -90,9 +92,9 @@ export class SesEvents extends Construct {
    * with resources associated with it, so it associates the configuration set with each tenant
    * (`SES_CONFIGURATION_SET_ARN`, `SesIdentityService`).
    */
-  grantAssociateWithTenants(fn: CrmFunction): void {
+  grantAssociateWithTenants(fn: CrmFunction<FunctionWith<'SES_CONFIGURATION_SET_ARN'>>): void {
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['ses:CreateTenantResourceAssociation'], resources: [this.configurationSetArn] }));
-    fn.fn.addEnvironment('SES_CONFIGURATION_SET_ARN', this.configurationSetArn);
+    fn.setEnvironment({ SES_CONFIGURATION_SET_ARN: this.configurationSetArn });
   }
 
   /** The configuration set's name, for `SES_CONFIGURATION_SET` of the functions that send. */

@@ -5,7 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { grantRun, runEnvironment, type RunTables } from './automations.ts';
-import { CrmFunction } from './crm-function.ts';
+import { CrmFunction, type FunctionWith } from './crm-function.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { SENDER_THROTTLE_PERIODS, sendConcurrency } from './send-rate.ts';
 import { RUN_FAILURES } from './run-failures.ts';
@@ -27,16 +27,8 @@ export const WAKE_SCHEDULES = {
   timeout: Duration.seconds(60),
 } as const;
 
-/** The environment variables `grantScheduling` sets, by meaning. */
-export const WAKE_ENV = {
-  groupName: 'SCHEDULE_GROUP_NAME',
-  roleArn: 'SCHEDULER_ROLE_ARN',
-  /** Built from wake-run's name (`<stack>-wake-run`), so wake-run gets it too without a reference to itself. */
-  functionArn: 'WAKE_FUNCTION_ARN',
-  deadLetterArn: 'WAKE_DLQ_ARN',
-  retryAttempts: 'WAKE_RETRY_ATTEMPTS',
-  maxEventAgeSeconds: 'WAKE_MAX_EVENT_AGE_SECONDS',
-} as const;
+/** The environment variables `grantScheduling` sets. */
+type WakeVariable = 'SCHEDULE_GROUP_NAME' | 'SCHEDULER_ROLE_ARN' | 'WAKE_FUNCTION_ARN' | 'WAKE_DLQ_ARN' | 'WAKE_RETRY_ATTEMPTS' | 'WAKE_MAX_EVENT_AGE_SECONDS';
 
 /** The runners' tables (and retention, which must be the runners'): wake-run goes on with their runs. */
 export type WaitSchedulesProps = RunTables & {
@@ -54,7 +46,7 @@ export type WaitSchedulesProps = RunTables & {
  */
 export class WaitSchedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
-  readonly wakeRun: CrmFunction;
+  readonly wakeRun: CrmFunction<'wake-run'>;
   /** EventBridge Scheduler's execution role for every wake schedule. */
   readonly schedulerRole: iam.Role;
   /** Undeliverable and failed wakes: Scheduler's DeadLetterConfig and wake-run's on-failure destination. */
@@ -124,9 +116,9 @@ export class WaitSchedules extends Construct {
   /**
    * Lets a function create, update, read and delete the group's schedules (nothing outside the
    * group), and pass the Scheduler role to Scheduler only; sets what it needs to build a wake
-   * schedule (`WAKE_ENV`).
+   * schedule (its variables, typed by the function's kind).
    */
-  grantScheduling(fn: CrmFunction): void {
+  grantScheduling(fn: CrmFunction<FunctionWith<WakeVariable>>): void {
     fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
@@ -144,15 +136,15 @@ export class WaitSchedules extends Construct {
       id: `AwsSolutions-IAM5[Resource::${nagResource(this, this.scheduleArns)}]`,
       reason: 'Wake schedules are named at run time after the execution and step; the grant covers this stack\'s schedule group only.',
     });
-    const environment: Record<string, string> = {
-      [WAKE_ENV.groupName]: this.group.scheduleGroupName,
-      [WAKE_ENV.roleArn]: this.schedulerRole.roleArn,
-      [WAKE_ENV.functionArn]: this.wakeRunArn,
-      [WAKE_ENV.deadLetterArn]: this.deadLetters.queue.queueArn,
-      [WAKE_ENV.retryAttempts]: String(WAKE_SCHEDULES.retryAttempts),
-      [WAKE_ENV.maxEventAgeSeconds]: String(WAKE_SCHEDULES.maxEventAge.toSeconds()),
-    };
-    for (const [name, value] of Object.entries(environment)) fn.fn.addEnvironment(name, value);
+    fn.setEnvironment({
+      SCHEDULE_GROUP_NAME: this.group.scheduleGroupName,
+      SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      // Built from wake-run's name (`<stack>-wake-run`), so wake-run gets it too without a reference to itself.
+      WAKE_FUNCTION_ARN: this.wakeRunArn,
+      WAKE_DLQ_ARN: this.deadLetters.queue.queueArn,
+      WAKE_RETRY_ATTEMPTS: String(WAKE_SCHEDULES.retryAttempts),
+      WAKE_MAX_EVENT_AGE_SECONDS: String(WAKE_SCHEDULES.maxEventAge.toSeconds()),
+    } satisfies Record<WakeVariable, string>);
   }
 }
 

@@ -104,6 +104,8 @@ export class LocalEventBus {
   private delivering = false;
   private journalOpened = false;
   url = '';
+  /** Sees the events of each PutEvents once they are accepted (journaled), before delivery: the bench times the pipeline's hops by it. */
+  onAccepted?: (events: readonly BusEvent[]) => void;
 
   constructor(private readonly options: LocalEventBusOptions) {
     if (options.journalDir) this.journal = new EventJournal(options.journalDir, options.journal);
@@ -235,6 +237,7 @@ export class LocalEventBus {
       accepted.length = 0;
     }
     await this.archive(accepted.map(({ event }) => event));
+    this.onAccepted?.(accepted.map(({ event }) => event));
     for (const { event, targets } of accepted) this.route(event, targets);
     reply(res, 200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
   }

@@ -44,6 +44,8 @@ interface LocalTenant {
   createdAt: number;
   /** Names of the identities associated with the tenant. */
   identities: string[];
+  /** Names of the configuration sets associated with the tenant (a send naming another is refused). */
+  configurationSets?: string[];
 }
 
 interface State {
@@ -91,6 +93,8 @@ export interface LocalSes {
   url: string;
   /** `arn:aws:ses:<region>:000000000000:identity/`: the prefix of the identity ARNs the stand-in takes. */
   identityArnPrefix: string;
+  /** `arn:aws:ses:<region>:000000000000:configuration-set/`: a configuration set's ARN is this and its name. */
+  configurationSetArnPrefix: string;
   /** Resolves once the SES events of the sends so far have been delivered (tests). */
   eventsDelivered(): Promise<void>;
   /** Marks an identity verified (`SUCCESS`) or failed, as DNS would. Throws for an unknown identity. */
@@ -166,6 +170,7 @@ async function fromHeaderAddresses(raw: Buffer): Promise<string[]> {
 export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes> {
   const log = options.log ?? (() => undefined);
   const identityArnPrefix = `arn:aws:ses:${options.region}:${LOCAL_ACCOUNT}:identity/`;
+  const configurationSetArnPrefix = `arn:aws:ses:${options.region}:${LOCAL_ACCOUNT}:configuration-set/`;
   const state: State = options.statePath && existsSync(options.statePath) ? (JSON.parse(readFileSync(options.statePath, 'utf8')) as State) : { identities: {}, tenants: {} };
   const persist = () => {
     if (!options.statePath) return;
@@ -195,11 +200,15 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
     log(`[ses] identity ${name} ${status === 'SUCCESS' ? 'verified' : 'failed'}`);
   }
 
-  /** SES's check of a send: each From address has a verified identity associated with the send's tenant. */
-  function refusal(tenantName: string | undefined, addresses: string[]): string | undefined {
+  /**
+   * SES's check of a send: each From address has a verified identity associated with the send's
+   * tenant, and so has the configuration set it names, if any.
+   */
+  function refusal(tenantName: string | undefined, addresses: string[], configurationSet: string | undefined): string | undefined {
     if (!tenantName) return 'The local SES stand-in refuses a send without TenantName: every CRM send names its SES tenant.';
     const tenant = state.tenants[tenantName];
     if (!tenant) return `Tenant ${tenantName} does not exist.`;
+    if (configurationSet && !tenant.configurationSets?.includes(configurationSet)) return `The configuration set ${configurationSet} is not associated with tenant ${tenantName}.`;
     if (addresses.length === 0) return 'The message names no From address.';
     for (const address of addresses) {
       const lower = address.toLowerCase();
@@ -341,6 +350,17 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       persist();
       return sendJson(res, 200, { TenantName: name, TenantId: id, TenantArn: tenant.arn, CreatedTimestamp: tenant.createdAt, SendingStatus: 'ENABLED', Tags: [] });
     }
+    if (method === 'POST' && path === '/v2/email/tenants/list') {
+      const input = parseJson(await readBody(req));
+      const names = Object.keys(state.tenants).sort();
+      const pageSize = typeof input.PageSize === 'number' && input.PageSize > 0 ? Math.min(input.PageSize, 100) : 100;
+      const start = text(input.NextToken) ? names.indexOf(input.NextToken as string) : 0;
+      if (start < 0) throw new SesError(400, 'BadRequestException', 'Invalid NextToken.');
+      const page = names.slice(start, start + pageSize);
+      const next = names[start + pageSize];
+      const tenants = page.map((name) => ({ TenantName: name, TenantId: state.tenants[name]!.id, TenantArn: state.tenants[name]!.arn, CreatedTimestamp: state.tenants[name]!.createdAt }));
+      return sendJson(res, 200, { Tenants: tenants, ...(next ? { NextToken: next } : {}) });
+    }
     if (method === 'POST' && path === '/v2/email/tenants/resources') {
       const input = parseJson(await readBody(req));
       const name = text(input.TenantName);
@@ -348,6 +368,14 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       if (!name || !arn) throw new SesError(400, 'BadRequestException', 'TenantName and ResourceArn are required.');
       const tenant = state.tenants[name];
       if (!tenant) throw new SesError(404, 'NotFoundException', `Tenant ${name} does not exist.`);
+      if (arn.startsWith(configurationSetArnPrefix)) {
+        const set = arn.slice(configurationSetArnPrefix.length);
+        tenant.configurationSets ??= [];
+        if (tenant.configurationSets.includes(set)) throw new SesError(400, 'AlreadyExistsException', `${arn} is already associated with tenant ${name}.`);
+        tenant.configurationSets.push(set);
+        persist();
+        return sendJson(res, 200, {});
+      }
       if (!arn.startsWith(identityArnPrefix)) throw new SesError(400, 'BadRequestException', `Only identities of this account (${identityArnPrefix}…) can be associated locally.`);
       const identity = arn.slice(identityArnPrefix.length).toLowerCase();
       if (!state.identities[identity]) throw new SesError(404, 'NotFoundException', `Email identity ${identity} does not exist.`);
@@ -362,7 +390,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       const content = input.Content as { Raw?: { Data?: unknown } } | undefined;
       const raw = text(content?.Raw?.Data);
       const addresses = [...new Set([...(text(input.FromEmailAddress) ? [input.FromEmailAddress as string] : []), ...(raw ? await fromHeaderAddresses(Buffer.from(raw, 'base64')) : [])])];
-      const refused = refusal(text(input.TenantName), addresses);
+      const refused = refusal(text(input.TenantName), addresses, text(input.ConfigurationSetName));
       if (refused) {
         log(`[ses] send refused: ${refused}`);
         throw new SesError(400, 'MessageRejected', refused);
@@ -411,6 +439,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
   return {
     url,
     identityArnPrefix,
+    configurationSetArnPrefix,
     verify,
     async eventsDelivered() {
       while (pendingEvents.size > 0) await Promise.allSettled([...pendingEvents]);

@@ -8,38 +8,41 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { EventBridgeWakeScheduler, parseWakeInput, type WakeScheduleConfig } from '#shared/engine/wake-schedules';
-import { approximateMs, parseDuration } from '#shared/time/wait-time';
 import { DEFAULT_BUS_NAME, FAMILIES, RULES, type Family } from '#events/rules';
-import { createHttpHandler } from '#shared/api/http-handler';
 import { createDocumentClient } from '#shared/aws/clients';
-import { createBirthdayHandler } from '#shared/birthdays/birthday-handler';
-import { runBirthdayCheck, type BirthdayRunInput, type BirthdayRunResult } from '#shared/birthdays/birthday-run';
+import type { BirthdayRunInput, BirthdayRunResult } from '#shared/birthdays/birthday-run';
 import { BIRTHDAY_SCHEDULE } from '#shared/birthdays/schedule';
 import { createTables } from '#shared/db/create-tables';
-import { createEngine, type Engine } from '#shared/engine/engine';
-import { SesMailer, type Mailer } from '#shared/engine/mailer';
+import type { Engine } from '#shared/engine/engine';
+import type { Mailer } from '#shared/engine/mailer';
+import type { RunFailures } from '#shared/engine/run-failures';
+import { parseWakeInput, type WakeScheduleConfig } from '#shared/engine/wake-schedules';
 import { MemoryPoisonSink } from '#shared/events/poison-sink';
-import { EventPublisher } from '#shared/events/publisher';
-import { createStreamHandler } from '#shared/events/stream-handler';
-import { createRunFailures, type RunFailures } from '#shared/engine/run-failures';
-import { createInboundHandler } from '#shared/inbound/inbound-handler';
-import { platformInboundDomainFromEnv } from '#shared/senders/domain-name';
-import { SenderDomains } from '#shared/senders/sender-domains';
-import { SesIdentityService } from '#shared/senders/ses-identity-service';
-import { createSesEventsHandler } from '#shared/senders/ses-events';
-import { DynamoAutomationStore } from '#shared/stores/automation-store';
-import { createCrmStores, type CrmStores } from '#shared/stores/crm-stores';
-import { DynamoExecutionStore } from '#shared/stores/execution-store';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '../tables.ts';
+import type { SenderDomains } from '#shared/senders/sender-domains';
+import type { DynamoAutomationStore } from '#shared/stores/automation-store';
+import type { CrmStores } from '#shared/stores/crm-stores';
+import type { DynamoExecutionStore } from '#shared/stores/execution-store';
+import { approximateMs, parseDuration } from '#shared/time/wait-time';
+import { apiHandler, composeApiServices } from '#shared/wiring/api';
+import { composeBirthdayCheck } from '#shared/wiring/birthday-check';
+import { runStores } from '#shared/wiring/clients';
+import { composeInboundMail } from '#shared/wiring/inbound-mail';
+import { composeRunFailureCloser } from '#shared/wiring/run-failures';
+import { composeEngine, runnerHandler, wakeHandler } from '#shared/wiring/runner';
+import { composeSesEvents } from '#shared/wiring/ses-events';
+import { composeStreamPublisher } from '#shared/wiring/stream-publisher';
+import { plainWiring } from '#shared/wiring/wiring';
+import { TABLES } from '../tables.ts';
 import { buildAdminSite } from './admin-site.ts';
+import { LocalClock } from './clock.ts';
 import { DevAuth } from './dev-auth.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { localEnvironment } from './environment.ts';
 import { LocalEventBus, type BusEvent } from './event-bus.ts';
 import { startLocalApi, type LocalRoute } from './http-server.ts';
+import { openApiSite } from './openapi-site.ts';
 import { LocalS3 } from './s3-server.ts';
 import { startSchedule } from './scheduler.ts';
-import { LocalClock } from './clock.ts';
 import { startLocalScheduler, type LocalScheduler } from './scheduler-service.ts';
 import { persistSesInbox } from './ses-inbox.ts';
 import { startLocalSes } from './ses-v2.ts';
@@ -55,13 +58,15 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   /** Keep DynamoDB in memory (tests) instead of under `dataDir`. */
   inMemory?: boolean;
+  /** The region of the clients and of the ARNs the stand-ins make. @default eu-central-1 */
+  region?: string;
   /** Prefix of the physical table names, so test files do not share tables. */
   tablePrefix?: string;
   /** Port of the local EventBridge endpoint (0: any free port). @default 4010 */
   eventBusPort?: number;
   /** Port of the local SES endpoint and its inbox (0: any free port). @default 8005 */
   sesPort?: number;
-  /** The platform's inbound domain (tenants' own addresses `<tenantId>@…`). @default PLATFORM_INBOUND_DOMAIN or inbound.crm.example */
+  /** The platform's inbound domain (tenants' own addresses `<tenantId>@…`). @default inbound.crm.example */
   platformInboundDomain?: string;
   /** Wraps the mailer (tests inject SES faults through it). */
   wrapMailer?: (mailer: Mailer) => Mailer;
@@ -153,16 +158,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     dynamoEndpoint = dynamo.endpoint;
   }
-  process.env.AWS_REGION ??= LOCAL_REGION;
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoEndpoint;
-
-  const raw = new DynamoDBClient({ endpoint: dynamoEndpoint });
+  // Every client is built here with the stand-in's endpoint, the region and local credentials:
+  // the functions' configuration comes from `localEnvironment`, none from this process's environment,
+  // which the stack never writes (only `DEBUG_DYNAMODB_LOCAL` above, a switch of its own, is read).
+  const region = options.region ?? LOCAL_REGION;
+  const aws = { region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const raw = new DynamoDBClient({ ...aws, endpoint: dynamoEndpoint });
   const tableNames = await createTables(raw, TABLES, options.tablePrefix ?? '');
-  Object.assign(process.env, tableNames);
+  const doc = createDocumentClient(raw);
 
   const log = options.log ?? (() => undefined);
+  // The clock of runs and waits; `enabledAt` of the automations goes by it too.
+  const clock = options.clock ?? new LocalClock();
+  const wiringOf = (name: string) => plainWiring(componentLog(log, name), { now: () => clock.now() });
 
   // What survives a crash lives under the data folder: the bus's journal, the stream checkpoints,
   // the SES inbox (with DynamoDB's files). With DynamoDB in memory there is nothing to resume.
@@ -174,7 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // until its runner is done with it, and redelivers what a crash left pending.
   const bus = new LocalEventBus({
     port: options.eventBusPort ?? 4010,
-    region: process.env.AWS_REGION,
+    region,
     log,
     ...(durable ? { journalDir: join(options.dataDir, 'event-bus') } : {}),
     onDeadLetter: async ({ event, error }) => void (await runFailures?.close({ event, reason: `The runner failed on every delivery attempt: ${error}` })),
@@ -182,64 +190,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Targets are set once the runners exist (below); until then events wait.
   for (const family of FAMILIES) bus.addTarget(family, RULES[family]);
   const busUrl = await bus.start();
-  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = busUrl;
-  process.env.EVENT_BUS_NAME ??= DEFAULT_BUS_NAME;
-
-  // The stream publisher, fed by a poller that plays Lambda's DynamoDB event source.
-  const poison = new MemoryPoisonSink();
-  const eventBridge = new EventBridgeClient({ endpoint: busUrl });
-  const publisher = new EventPublisher(eventBridge, process.env.EVENT_BUS_NAME);
-  const streamHandler = createStreamHandler({
-    publisher,
-    poison,
-    log: componentLog(log, 'stream-publisher'),
-  });
-  const streams = new DynamoDBStreamsClient({ endpoint: dynamoEndpoint });
-  const poller = new StreamPoller({
-    ddb: raw,
-    streams,
-    tableName: tableNames[CRM_TABLE.envVar]!,
-    handler: streamHandler,
-    pollIntervalMs: options.streamPollMs,
-    log,
-    ...(durable
-      ? { checkpointFile: join(options.dataDir, 'stream', `${tableNames[CRM_TABLE.envVar]}.checkpoint.json`), failedFile: join(options.dataDir, 'stream', 'failed-batches.ndjson') }
-      : {}),
-  });
-  await poller.start();
-
-  const doc = createDocumentClient(raw);
-  const crmTable = tableNames[CRM_TABLE.envVar]!;
-  const stores = createCrmStores(doc, crmTable);
-  // The clock of runs and waits; `enabledAt` of the automations goes by it too.
-  const clock = options.clock ?? new LocalClock();
-  const now = () => clock.now();
-  const automations = new DynamoAutomationStore(doc, tableNames[AUTOMATIONS_TABLE.envVar]!, now);
-  const executions = new DynamoExecutionStore(doc, tableNames[EXECUTIONS_TABLE.envVar]!, tableNames[AUTOMATIONS_TABLE.envVar]!);
-  runFailures = createRunFailures({ automations, executions, stores, log: componentLog(log, 'run-failures') });
+  const eventBridge = new EventBridgeClient({ ...aws, endpoint: busUrl });
 
   // SES: the SES v2 stand-in (identities, tenants, the tenant check of every send) in front of
-  // aws-ses-v2-local and its web inbox; the runners become the bus rules' targets.
-  // Its bounce and complaint events (for SES's mailbox-simulator addresses) go to the handler of
-  // the ses-events function, as SES's EventBridge destination and the rule do in AWS.
-  const sesEvents = createSesEventsHandler({ contacts: stores.contacts, log: componentLog(log, 'ses-events') });
+  // aws-ses-v2-local and its web inbox. Its bounce and complaint events (for SES's mailbox-simulator
+  // addresses) go to the ses-events handler, as SES's EventBridge destination and the rule do in AWS.
+  let sesEvents: ((event: unknown) => Promise<unknown>) | undefined;
   const localSes = await startLocalSes({
     port: options.sesPort ?? 8005,
-    region: process.env.AWS_REGION,
+    region,
     ...(durable ? { statePath: join(options.dataDir, 'ses', 'identities.json') } : {}),
     log,
-    onEvent: sesEvents,
+    onEvent: (event) => sesEvents!(event),
   });
   const sesUrl = localSes.url;
   const sesInbox = durable ? persistSesInbox(join(options.dataDir, 'ses', 'inbox.ndjson'), log) : undefined;
-  process.env.AWS_ENDPOINT_URL_SESV2 = sesUrl;
-  const ses = new SESv2Client({ endpoint: sesUrl });
-  const senderDomains = new SenderDomains(doc, crmTable, new SesIdentityService(ses, { identityArn: (domain) => `${localSes.identityArnPrefix}${domain}` }), {
-    platformInboundDomain: options.platformInboundDomain ?? platformInboundDomainFromEnv(),
-  });
+  const ses = new SESv2Client({ ...aws, endpoint: sesUrl });
+  // The mailer's own client makes one attempt per send, as in the Lambda: an SDK retry after a
+  // timeout could send twice (`SesMailer`).
+  const sesSend = new SESv2Client({ ...aws, endpoint: sesUrl, maxAttempts: 1 });
+
   // Waits: a local EventBridge Scheduler on the stack's clock, its schedules kept under the data
   // folder; they invoke the wake-run handler, and what fails for good goes to run-failures.
-  const region = process.env.AWS_REGION;
   const wakeConfig = localWakeConfig(region);
   const localScheduler = await startLocalScheduler({
     port: options.schedulerPort ?? 4020,
@@ -253,31 +225,56 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     log,
   });
-  process.env.AWS_ENDPOINT_URL_SCHEDULER = localScheduler.url;
-  const schedulerClient = new SchedulerClient({ endpoint: localScheduler.url });
-  const scheduler = new EventBridgeWakeScheduler(wakeConfig, schedulerClient);
+  const schedulerClient = new SchedulerClient({ ...aws, endpoint: localScheduler.url });
 
-  // Built as the runners build it (from the endpoint in the environment, one attempt per send).
-  const baseMailer = new SesMailer();
-  const engine = createEngine({
-    stores,
-    automations,
-    executions,
-    mailer: options.wrapMailer ? options.wrapMailer(baseMailer) : baseMailer,
-    scheduler,
-    now,
-    log: componentLog(log, 'runner'),
-  });
-  localScheduler.addTarget(wakeConfig.targetArn, async (input) => {
-    const wake = parseWakeInput(input);
-    if (!wake) throw new Error('Not a wake-up');
-    return engine.wake(wake);
-  });
-  for (const family of FAMILIES) bus.setTarget(family, options.targets?.[family] ?? ((event) => engine.handle(event).then(() => undefined)));
+  // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
+  const s3 = new LocalS3(join(options.dataDir, 's3'));
+  const s3Client = new S3Client({ ...aws, forcePathStyle: true, endpoint: await s3.start() });
 
-  const runBirthdays = (input: BirthdayRunInput) => runBirthdayCheck({ client: doc, tableName: crmTable, publisher }, input);
+  // The functions' environments, as the CDK stack sets them, checked by the same schemas.
+  const env = localEnvironment({
+    tableNames,
+    wake: wakeConfig,
+    busName: DEFAULT_BUS_NAME,
+    identityArnPrefix: localSes.identityArnPrefix,
+    platformInboundDomain: options.platformInboundDomain,
+  });
+  const clients = { dynamo: doc, eventBridge, ses, scheduler: schedulerClient, s3: s3Client };
+
+  // The stream publisher, fed by a poller that plays Lambda's DynamoDB event source.
+  const poison = new MemoryPoisonSink();
+  const streams = new DynamoDBStreamsClient({ ...aws, endpoint: dynamoEndpoint });
+  const crmTable = env.api.CRM_TABLE_NAME;
+  const poller = new StreamPoller({
+    ddb: raw,
+    streams,
+    tableName: crmTable,
+    handler: composeStreamPublisher(env['stream-publisher'], wiringOf('stream-publisher'), { clients, poison }),
+    pollIntervalMs: options.streamPollMs,
+    log,
+    ...(durable ? { checkpointFile: join(options.dataDir, 'stream', `${crmTable}.checkpoint.json`), failedFile: join(options.dataDir, 'stream', 'failed-batches.ndjson') } : {}),
+  });
+  await poller.start();
+
+  runFailures = composeRunFailureCloser(env['run-failures'], wiringOf('run-failures'), { clients });
+  sesEvents = composeSesEvents(env['ses-events'], wiringOf('ses-events'), { clients });
+
+  // The runners (one engine for every bus rule, as every runner Lambda is the same code) and wake-run.
+  const runnerWiring = wiringOf('runner');
+  // One set of stores for the runners and the API, as the tests look at (and stub) them.
+  const shared = runStores(env.runner, doc, () => clock.now());
+  const { engine, stores, automations, executions } = composeEngine(env.runner, runnerWiring, {
+    clients: { ...clients, ses: sesSend },
+    stores: shared,
+    ...(options.wrapMailer ? { wrapMailer: options.wrapMailer } : {}),
+  });
+  // The same engine wakes the waiting runs (its mailer wrapped alike), as wake-run is the runners' code.
+  localScheduler.addTarget(wakeConfig.targetArn, wakeHandler(engine, runnerWiring));
+  const runner = runnerHandler(engine, runnerWiring);
+  for (const family of FAMILIES) bus.setTarget(family, options.targets?.[family] ?? ((event) => runner(event).then(() => undefined)));
+
   // The daily schedule, from the same constant as the CDK schedule.
-  const birthdayHandler = createBirthdayHandler({ client: doc, tableName: crmTable, publisher }, (entry) => log(`[birthday-check] ${JSON.stringify(entry)}`));
+  const birthdayHandler = composeBirthdayCheck(env['birthday-check'], wiringOf('birthday-check'), { clients });
   const schedule = startSchedule(BIRTHDAY_SCHEDULE.cron, BIRTHDAY_SCHEDULE.timeZone, (at) => birthdayHandler({ scheduledTime: at.toISOString() }), log);
   const auth = await DevAuth.load(join(options.dataDir, 'dev-keys.json'));
   const localRoutes: Record<string, LocalRoute> = {
@@ -328,15 +325,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   // The admin page, built from its sources once per process (the sources do not change while it runs), served at /admin.
   const site = await localAdminSite();
-  const api = await startLocalApi({ sites: { '/admin': site.outDir }, handler: createHttpHandler({ stores, automations, executions, runBirthdays, senderDomains, scheduler, now, log: componentLog(log, 'api') }), auth, port: options.apiPort, localRoutes });
+  const apiWiring = wiringOf('api');
+  const apiServices = composeApiServices(env.api, apiWiring, { clients, stores: shared });
+  // The API's OpenAPI document at /openapi.json and its page at /docs.
+  const docs = openApiSite();
+  const api = await startLocalApi({ sites: { '/admin': site.outDir, ...docs.sites }, handler: apiHandler(env.api, apiServices, apiWiring), auth, port: options.apiPort, localRoutes: { ...localRoutes, ...docs.localRoutes } });
 
-  // Inbound mail: SMTP plays SES's receipt rule, a local S3 holds the raw messages.
-  const s3 = new LocalS3(join(options.dataDir, 's3'));
-  process.env.AWS_ENDPOINT_URL_S3 = await s3.start();
-  process.env.S3_FORCE_PATH_STYLE = 'true';
-  const inboundBucket = 'crm-inbound-mail';
-  const s3Client = new S3Client({ forcePathStyle: true, endpoint: s3.url });
-  const inbound = createInboundHandler({ s3: s3Client, bucket: inboundBucket, stores, log: componentLog(log, 'inbound-mail') });
+  const inboundBucket = env['inbound-mail'].INBOUND_BUCKET;
+  const inbound = composeInboundMail(env['inbound-mail'], wiringOf('inbound-mail'), { clients });
   const smtp = await startSmtpInbound({
     port: options.smtpPort ?? 2525,
     s3,
@@ -358,9 +354,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3,
     sesUrl,
     sesEventsDelivered: () => localSes.eventsDelivered(),
-    senderDomains,
+    senderDomains: apiServices.senderDomains,
     verifyDomain: (domain, status = 'verified') => localSes.verify(domain, status === 'verified' ? 'SUCCESS' : 'FAILED'),
-    runBirthdays,
+    runBirthdays: apiServices.runBirthdays,
     nextBirthdayRun: schedule.next,
     clock,
     scheduler: localScheduler,
@@ -381,6 +377,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sesInbox?.stop();
       await localSes.stop();
       ses.destroy();
+      sesSend.destroy();
       await s3.stop();
       s3Client.destroy();
       eventBridge.destroy();

@@ -75,6 +75,8 @@ export class StreamPoller {
   private inFlight = 0;
   private checkpoints: Record<string, string> = {};
   private checkpointFile?: AtomicJsonFile<StreamCheckpoints>;
+  /** Sees each batch as it is read, before the handler: the bench times the pipeline's hops by it. */
+  onBatchRead?: (records: readonly DynamoDBRecord[]) => void;
 
   constructor(private readonly options: StreamPollerOptions) {}
 
@@ -241,6 +243,7 @@ export class StreamPoller {
   }
 
   private async process(records: DynamoDBRecord[]): Promise<void> {
+    this.onBatchRead?.(records);
     this.inFlight++;
     try {
       let remaining = records;

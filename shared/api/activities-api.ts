@@ -8,7 +8,7 @@ import { requirePickValue } from '../settings/pick-lists.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const ListQuery = PageQuery.extend({ contactId: Id.optional(), propertyId: Id.optional(), type: z.enum(ACTIVITY_TYPES).optional() });
+export const ActivityListQuery = PageQuery.extend({ contactId: Id.optional(), propertyId: Id.optional(), type: z.enum(ACTIVITY_TYPES).optional() });
 
 export function activityRoutes({ activities, contacts, properties, deals, settings }: CrmStores): Record<string, RouteImpl> {
   return {
@@ -26,7 +26,7 @@ export function activityRoutes({ activities, contacts, properties, deals, settin
       ]);
       return created(await activities.create(tenantId, input), 'activities');
     },
-    'GET /activities': async ({ principal: { tenantId }, query: q }) => ok(await activities.list(tenantId, query(ListQuery, q))),
+    'GET /activities': async ({ principal: { tenantId }, query: q }) => ok(await activities.list(tenantId, query(ActivityListQuery, q))),
     'GET /activities/{id}': async ({ principal: { tenantId }, params }) => ok(await activities.require(tenantId, params.id!)),
     /**
      * Appointments move (start, end, place, title) and are cancelled; a note, call, e-mail or letter

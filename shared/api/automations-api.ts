@@ -17,8 +17,8 @@ import type { CrmStores } from '../stores/crm-stores.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import { PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const ExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional(), automationId: Id.optional() });
-const AutomationExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional() });
+export const ExecutionListQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional(), automationId: Id.optional() });
+export const AutomationExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional() });
 
 /** Mailer for dry runs: preparing an action never sends, and this makes sure of it. */
 const NO_MAIL: Mailer = {
@@ -147,7 +147,7 @@ export function automationRoutes({ stores, automations, executions, waits }: Aut
       await automations.require(tenantId, params.id!);
       return ok(await executions.list(tenantId, { ...query(AutomationExecutionQuery, q), automationId: params.id! }));
     },
-    'GET /executions': async ({ principal: { tenantId }, query: q }) => ok(await executions.list(tenantId, query(ExecutionQuery, q))),
+    'GET /executions': async ({ principal: { tenantId }, query: q }) => ok(await executions.list(tenantId, query(ExecutionListQuery, q))),
     'GET /executions/{id}': async ({ principal: { tenantId }, params }) => {
       const execution = await executions.get(tenantId, params.id!);
       if (!execution) throw new NotFoundError(`No execution with id ${params.id}`);

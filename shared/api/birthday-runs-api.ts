@@ -6,7 +6,7 @@ import type { RouteImpl } from '../http/types.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { body, ok } from './helpers.ts';
 
-const RunBody = z.strictObject({ date: z.string().refine(isValidDate, 'Use YYYY-MM-DD') });
+export const BirthdayRunBody = z.strictObject({ date: z.string().refine(isValidDate, 'Use YYYY-MM-DD') });
 
 export type BirthdayRunner = (input: BirthdayRunInput) => Promise<BirthdayRunResult>;
 
@@ -18,7 +18,7 @@ export type BirthdayRunner = (input: BirthdayRunInput) => Promise<BirthdayRunRes
 export function birthdayRunRoutes({ settings }: CrmStores, runBirthdays: BirthdayRunner): Record<string, RouteImpl> {
   return {
     'POST /birthday-runs': async ({ principal: { tenantId }, body: raw }) => {
-      const { date } = body(RunBody, raw);
+      const { date } = body(BirthdayRunBody, raw);
       const today = dateInZone(new Date(), (await settings.get(tenantId)).timeZone);
       if (date > today) throw new ValidationError('The request body is invalid', [{ path: 'date', code: 'in_future', params: { today }, message: `Must not be after today (${today})` }]);
       return ok(await runBirthdays({ date, tenantId }));

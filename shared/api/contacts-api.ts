@@ -8,11 +8,11 @@ import type { ExecutionStore } from '../stores/execution-store.ts';
 import { requirePickValue } from '../settings/pick-lists.ts';
 import { ArchivedQuery, PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const CreateQuery = z.strictObject({ upsert: z.enum(['true', 'false']).optional() });
+export const ContactCreateQuery = z.strictObject({ upsert: z.enum(['true', 'false']).optional() });
 /** An upsert names only the fields it sets, and the e-mail address it is keyed on. */
-const ContactUpsert = ContactFields.partial().extend({ email: ContactFields.shape.email.unwrap() });
-const ListQuery = PageQuery.extend({ ownerId: Id.optional(), email: z.string().max(254).optional(), archived: ArchivedQuery });
-const ExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional() });
+export const ContactUpsert = ContactFields.partial().extend({ email: ContactFields.shape.email.unwrap() });
+export const ContactListQuery = PageQuery.extend({ ownerId: Id.optional(), email: z.string().max(254).optional(), archived: ArchivedQuery });
+export const ContactExecutionQuery = PageQuery.extend({ status: z.enum(EXECUTION_STATUSES).optional() });
 
 /**
  * The contact routes, and the runs of automations that acted on a contact (for agents as well as
@@ -30,7 +30,7 @@ export function contactRoutes({ contacts, users, settings }: CrmStores, executio
 
   return {
     'POST /contacts': async ({ principal: { tenantId }, query: q, body: raw }) => {
-      if (query(CreateQuery, q).upsert === 'true') {
+      if (query(ContactCreateQuery, q).upsert === 'true') {
         const fields = await withStatus(tenantId, body(ContactUpsert, raw));
         await owner(tenantId, fields.ownerId);
         const { contact, created: isNew } = await contacts.upsertByEmail(tenantId, fields);
@@ -40,7 +40,7 @@ export function contactRoutes({ contacts, users, settings }: CrmStores, executio
       await owner(tenantId, input.ownerId);
       return created(await contacts.create(tenantId, input), 'contacts');
     },
-    'GET /contacts': async ({ principal: { tenantId }, query: q }) => ok(await contacts.list(tenantId, query(ListQuery, q))),
+    'GET /contacts': async ({ principal: { tenantId }, query: q }) => ok(await contacts.list(tenantId, query(ContactListQuery, q))),
     'GET /contacts/{id}': async ({ principal: { tenantId }, params }) => ok(await contacts.require(tenantId, params.id!)),
     'PATCH /contacts/{id}': async ({ principal: { tenantId }, params, body: raw }) => {
       const { version, ...fields } = body(ContactPatch, raw);
@@ -50,7 +50,7 @@ export function contactRoutes({ contacts, users, settings }: CrmStores, executio
       return ok(await contacts.update(tenantId, params.id!, patch, version, { current }));
     },
     'GET /contacts/{id}/executions': async ({ principal: { tenantId }, params, query: q }) => {
-      const page = query(ExecutionQuery, q);
+      const page = query(ContactExecutionQuery, q);
       await contacts.require(tenantId, params.id!);
       return ok(await executions.list(tenantId, { ...page, contactId: params.id! }));
     },

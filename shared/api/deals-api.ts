@@ -6,7 +6,7 @@ import { canonicalValue, notInPickList, PickListCheck, stagesOf, type PickLists 
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { ArchivedQuery, PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const ListQuery = PageQuery.extend({
+export const DealListQuery = PageQuery.extend({
   contactId: Id.optional(),
   propertyId: Id.optional(),
   stage: z.string().max(60).optional(),
@@ -14,7 +14,7 @@ const ListQuery = PageQuery.extend({
 });
 
 /** A new deal; without a stage it starts at the first stage of its pipeline. */
-const DealBody = DealFields.extend({
+export const DealBody = DealFields.extend({
   stage: DealFields.shape.stage.optional(),
   pipelineId: Id.default(DEFAULT_PIPELINE),
   archived: z.boolean().default(false),
@@ -51,7 +51,7 @@ export function dealRoutes({ deals, contacts, properties, settings }: CrmStores)
       ]);
       return created(await deals.create(tenantId, { ...input, pipelineId: placed.pipelineId, stage: placed.stage! }), 'deals');
     },
-    'GET /deals': async ({ principal: { tenantId }, query: q }) => ok(await deals.list(tenantId, query(ListQuery, q))),
+    'GET /deals': async ({ principal: { tenantId }, query: q }) => ok(await deals.list(tenantId, query(DealListQuery, q))),
     'GET /deals/{id}': async ({ principal: { tenantId }, params }) => ok(await deals.require(tenantId, params.id!)),
     /**
      * A stage change is a PATCH of `stage`; the stream turns it into DealStageChanged. A new stage

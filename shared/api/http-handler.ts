@@ -11,7 +11,7 @@ import { createRouter } from './router.ts';
  * the router. The Lambda builds it once with its services; the local stack and the tests build it
  * with theirs.
  */
-export function createHttpHandler(services: ApiServices, corsOrigins = (process.env.CORS_ORIGINS ?? '*').split(',')) {
+export function createHttpHandler(services: ApiServices, corsOrigins: string[] = ['*']) {
   return middy()
     .use(httpCors({ origins: corsOrigins, headers: 'authorization,content-type', methods: 'GET,POST,PUT,PATCH,DELETE' }))
     .use(errorResponse())

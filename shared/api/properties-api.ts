@@ -5,7 +5,7 @@ import { requirePickValue } from '../settings/pick-lists.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { ArchivedQuery, PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const ListQuery = PageQuery.extend({ contactPersonId: Id.optional(), unitId: UnitId.optional(), archived: ArchivedQuery });
+export const PropertyListQuery = PageQuery.extend({ contactPersonId: Id.optional(), unitId: UnitId.optional(), archived: ArchivedQuery });
 
 export function propertyRoutes({ properties, users, settings }: CrmStores): Record<string, RouteImpl> {
   const contactPerson = (tenantId: string, id: unknown) =>
@@ -23,7 +23,7 @@ export function propertyRoutes({ properties, users, settings }: CrmStores): Reco
       await contactPerson(tenantId, input.contactPersonId);
       return created(await properties.create(tenantId, input), 'properties');
     },
-    'GET /properties': async ({ principal: { tenantId }, query: q }) => ok(await properties.list(tenantId, query(ListQuery, q))),
+    'GET /properties': async ({ principal: { tenantId }, query: q }) => ok(await properties.list(tenantId, query(PropertyListQuery, q))),
     'GET /properties/{id}': async ({ principal: { tenantId }, params }) => ok(await properties.require(tenantId, params.id!)),
     'PATCH /properties/{id}': async ({ principal: { tenantId }, params, body: raw }) => {
       const { version, ...fields } = body(PropertyPatch, raw);

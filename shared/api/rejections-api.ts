@@ -7,7 +7,7 @@ import { canonicalValue, requirePickValue, stagesOf } from '../settings/pick-lis
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const ListQuery = PageQuery.extend({ contactId: Id.optional(), propertyId: Id.optional() });
+export const RejectionListQuery = PageQuery.extend({ contactId: Id.optional(), propertyId: Id.optional() });
 
 export function rejectionRoutes({ rejections, contacts, properties, deals, settings }: CrmStores): Record<string, RouteImpl> {
   return {
@@ -43,7 +43,7 @@ export function rejectionRoutes({ rejections, contacts, properties, deals, setti
       );
       return created(rejection, 'rejections');
     },
-    'GET /rejections': async ({ principal: { tenantId }, query: q }) => ok(await rejections.list(tenantId, query(ListQuery, q))),
+    'GET /rejections': async ({ principal: { tenantId }, query: q }) => ok(await rejections.list(tenantId, query(RejectionListQuery, q))),
     'GET /rejections/{id}': async ({ principal: { tenantId }, params }) => ok(await rejections.require(tenantId, params.id!)),
   };
 }

@@ -4,8 +4,8 @@ import type { RouteImpl } from '../http/types.ts';
 import type { SenderDomains } from '../senders/sender-domains.ts';
 import { body, ok, PageQuery, query } from './helpers.ts';
 
-/** `POST /sender-domains`: only the domain; its checks are `SenderDomains.assertValid`'s. */
-const RegisterBody = z.strictObject({ domain: z.unknown() });
+/** `POST /sender-domains`: only the domain; its checks beyond being a string are `SenderDomains.assertValid`'s. */
+export const SenderDomainBody = z.strictObject({ domain: z.string().describe('Lower-case ASCII domain name (`xn--` form for IDNs), e.g. `acme.example`') });
 
 /**
  * The tenant's sender domains (admins): `POST` registers one (201, or 200 for a domain the tenant
@@ -16,7 +16,7 @@ const RegisterBody = z.strictObject({ domain: z.unknown() });
 export function senderDomainRoutes(senderDomains: SenderDomains): Record<string, RouteImpl> {
   return {
     'POST /sender-domains': async ({ principal: { tenantId }, body: raw }) => {
-      const { domain } = body(RegisterBody, raw);
+      const { domain } = body(SenderDomainBody, raw);
       senderDomains.assertValid(domain);
       const result = await senderDomains.register(tenantId, domain);
       return {

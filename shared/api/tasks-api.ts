@@ -5,7 +5,7 @@ import type { RouteImpl } from '../http/types.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { PageQuery, assertReferences, body, created, ok, query } from './helpers.ts';
 
-const ListQuery = PageQuery.extend({ assigneeId: Id.optional(), state: z.enum(['open', 'done']).optional() });
+export const TaskListQuery = PageQuery.extend({ assigneeId: Id.optional(), state: z.enum(['open', 'done']).optional() });
 
 export function taskRoutes({ tasks, users, contacts, properties, deals }: CrmStores): Record<string, RouteImpl> {
   const assignee = (tenantId: string, id: unknown) =>
@@ -22,7 +22,7 @@ export function taskRoutes({ tasks, users, contacts, properties, deals }: CrmSto
       ]);
       return created(await tasks.create(tenantId, input), 'tasks');
     },
-    'GET /tasks': async ({ principal: { tenantId }, query: q }) => ok(await tasks.list(tenantId, query(ListQuery, q))),
+    'GET /tasks': async ({ principal: { tenantId }, query: q }) => ok(await tasks.list(tenantId, query(TaskListQuery, q))),
     'GET /tasks/{id}': async ({ principal: { tenantId }, params }) => ok(await tasks.require(tenantId, params.id!)),
     /** Marking a task done is `{ "done": true, "version": n }`. */
     'PATCH /tasks/{id}': async ({ principal: { tenantId }, params, body: raw }) => {

@@ -3,12 +3,12 @@ import type { RouteImpl } from '../http/types.ts';
 import type { CrmStores } from '../stores/crm-stores.ts';
 import { ArchivedQuery, PageQuery, body, created, ok, query } from './helpers.ts';
 
-const ListQuery = PageQuery.extend({ archived: ArchivedQuery });
+export const UserListQuery = PageQuery.extend({ archived: ArchivedQuery });
 
 export function userRoutes({ users }: CrmStores): Record<string, RouteImpl> {
   return {
     'POST /users': async ({ principal: { tenantId }, body: raw }) => created(await users.create(tenantId, body(UserInput, raw)), 'users'),
-    'GET /users': async ({ principal: { tenantId }, query: q }) => ok(await users.list(tenantId, query(ListQuery, q))),
+    'GET /users': async ({ principal: { tenantId }, query: q }) => ok(await users.list(tenantId, query(UserListQuery, q))),
     'GET /users/{id}': async ({ principal: { tenantId }, params }) => ok(await users.require(tenantId, params.id!)),
     'PATCH /users/{id}': async ({ principal: { tenantId }, params, body: raw }) => {
       const { version, ...patch } = body(UserPatch, raw);

@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SCHEMA_VERSION, SOURCE_OF, type DomainEvent } from '#events/catalogue';
-import { withoutTableAttributes } from '../db/keys.ts';
+import { birthdayPartitions, withoutTableAttributes } from '../db/keys.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { ageOn, celebratedMonthDays } from './dates.ts';
 
@@ -39,16 +39,16 @@ export interface BirthdayRunDeps {
 
 /**
  * Emits one ContactBirthday per contact celebrating on `date`: reads only that month-day's
- * partition of the sparse BirthdayIndex (plus 29 February's on 28 February of a common year),
- * page by page, never scanning. Each event's key is (tenant, contact, date), so a second run for
- * the same date changes nothing downstream.
+ * partitions of the sparse BirthdayIndex (its shards side by side, plus 29 February's on 28
+ * February of a common year), page by page, never scanning. Each event's key is (tenant, contact,
+ * date), so a second run for the same date changes nothing downstream.
  */
 export async function runBirthdayCheck(deps: BirthdayRunDeps, input: BirthdayRunInput): Promise<BirthdayRunResult> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const result: BirthdayRunResult = { date: input.date, ...(input.tenantId ? { tenantId: input.tenantId } : {}), birthdays: 0, published: 0, itemsRead: 0, pages: 0 };
   const events: DomainEvent<'ContactBirthday'>[] = [];
 
-  for (const monthDay of celebratedMonthDays(input.date)) {
+  const readPartition = async (partition: string) => {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await deps.client.send(
@@ -56,7 +56,7 @@ export async function runBirthdayCheck(deps: BirthdayRunDeps, input: BirthdayRun
           TableName: deps.tableName,
           IndexName: 'BirthdayIndex',
           KeyConditionExpression: input.tenantId ? 'BDAY = :md AND begins_with(BDAYSK, :tenant)' : 'BDAY = :md',
-          ExpressionAttributeValues: { ':md': monthDay, ...(input.tenantId ? { ':tenant': `${input.tenantId}#` } : {}) },
+          ExpressionAttributeValues: { ':md': partition, ...(input.tenantId ? { ':tenant': `${input.tenantId}#` } : {}) },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -82,7 +82,8 @@ export async function runBirthdayCheck(deps: BirthdayRunDeps, input: BirthdayRun
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-  }
+  };
+  await Promise.all(celebratedMonthDays(input.date).flatMap(birthdayPartitions).map(readPartition));
 
   result.birthdays = events.length;
   const outcome = await deps.publisher.publish(events);

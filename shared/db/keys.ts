@@ -72,11 +72,36 @@ export function birthdayMonthDay(birthday: string): string {
 }
 
 /**
+ * How many partitions of the BirthdayIndex hold one day's birthdays. A day of 50 million contacts
+ * is about 140,000 birthdays: spread over shards by contact, they are written and read in
+ * parallel instead of through one hot partition key. Shard 0 is the plain month-day, so items
+ * written before the shards existed stay where the daily run finds them.
+ */
+export const BIRTHDAY_SHARDS = 8;
+
+/** The BirthdayIndex partition of a month-day's shard: `MM-DD` (shard 0) or `MM-DD#<shard>`. */
+export function birthdayShardKey(monthDay: string, shard: number): string {
+  return shard === 0 ? monthDay : `${monthDay}${SEP}${shard}`;
+}
+
+/** Every partition of a month-day, for the daily run to read side by side. */
+export function birthdayPartitions(monthDay: string): string[] {
+  return Array.from({ length: BIRTHDAY_SHARDS }, (_, shard) => birthdayShardKey(monthDay, shard));
+}
+
+/** The BirthdayIndex partition of a contact: its birthday's month-day, in a shard fixed by tenant and id. */
+export function birthdayIndexKey(tenantId: string, contactId: string, birthday: string): string {
+  let hash = 0;
+  for (const char of `${tenantId}${SEP}${contactId}`) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) >>> 0;
+  return birthdayShardKey(birthdayMonthDay(birthday), hash % BIRTHDAY_SHARDS);
+}
+
+/**
  * Attributes that exist for the tables' sake (keys, index keys, the kind marker, the expiry):
  * never part of an entity, an API answer or an event.
  */
 export const TABLE_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt',
+  'PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI5PK', 'GSI5SK', 'GSI6PK', 'GSI6SK', 'BDAY', 'BDAYSK', 'TRIGGER', 'TRIGGERSK', 'entity', 'expiresAt',
 ]);
 
 /** An item as its entity: the table attributes removed. */

@@ -9,6 +9,7 @@ import type { CrmStores } from '../stores/crm-stores.ts';
 import type { AutomationStore } from '../stores/automation-store.ts';
 import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { Mailer } from './mailer.ts';
+import type { RunMetrics } from './metrics.ts';
 import { runAutomation } from './run.ts';
 import { wakeRun } from './wake.ts';
 import { wakeInputOf, type WakeInput } from './wake-input.ts';
@@ -25,6 +26,8 @@ export interface EngineDeps {
   scheduler?: WakeScheduler;
   now?: () => Date;
   log?: Log;
+  /** Counts each recorded run by status and, once it is over, its steps by action type. */
+  metrics?: RunMetrics;
 }
 
 /** An event as EventBridge hands it to a target. */

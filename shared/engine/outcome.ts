@@ -7,6 +7,26 @@ import { sentEmailRecorded } from './actions/send-email.ts';
  * retries ran out, so both say the same thing about the same steps.
  */
 
+/**
+ * Whether a step's side effect cannot be repeated safely (an e-mail): such a step is recorded as
+ * started before it acts, so that no attempt ever repeats it. Every other step is a write that a
+ * retry may simply run again (ids derived from execution and step, set-to-value updates,
+ * find-or-create), so it runs without that extra request.
+ */
+export const actsOnce = (step: Pick<StepRecord, 'type'>): boolean => step.type === 'send_email';
+
+const UNFINISHED = new Set<StepRecord['status']>(['pending', 'started', 'failed']);
+
+/**
+ * Whether an unfinished write step may have written in an attempt that ended without recording
+ * how far it got. Every attempt records the run as `running` before it acts (the claim, a retry's
+ * checkpoint), and writes are not recorded as started: so in a run found `running`, any write step
+ * not yet finished may have run.
+ */
+export function mayHaveWritten(execution: Pick<Execution, 'status'>, step: StepRecord): boolean {
+  return execution.status === 'running' && step.type !== 'wait' && !actsOnce(step) && UNFINISHED.has(step.status);
+}
+
 /** A finished step changed something unless it says it changed nothing (`changed: []`). */
 export function madeAChange(step: Pick<StepRecord, 'result'>): boolean {
   const listed = step.result?.changed;

@@ -7,8 +7,9 @@ import type { ExecutionStore } from '../stores/execution-store.ts';
 import type { IncomingEvent } from './engine.ts';
 import { executionIdOf } from './execution-id.ts';
 import { parseWakeInput, scheduleNameOf, type WakeInput } from './wake-input.ts';
-import { madeAChange, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
+import { madeAChange, mayHaveWritten, settleInterruptedSend, stoppedOutcome } from './outcome.ts';
 import { log as defaultLog, type Log } from '../log.ts';
+import type { RunMetrics } from './metrics.ts';
 
 export interface RunFailuresDeps {
   automations: Pick<AutomationStore, 'every'>;
@@ -17,6 +18,8 @@ export interface RunFailuresDeps {
   stores?: Pick<CrmStores, 'activities'>;
   now?: () => Date;
   log?: Log;
+  /** Counts each run closed here (the runs AWS gave up on: their final status). */
+  metrics?: RunMetrics;
 }
 
 /** An event whose runner gave up (its retries exhausted), with why. */
@@ -64,6 +67,7 @@ export function createRunFailures(deps: RunFailuresDeps) {
       try {
         const closed = await deps.executions.finish(await closedExecution(execution, reason), { final: true });
         log({ level: 'WARN', message: 'Run closed after the retries were exhausted', automationId: closed.automationId, executionId, status: closed.status, reason });
+        deps.metrics?.recorded(closed);
         return { automationId: closed.automationId, executionId, status: closed.status };
       } catch (error) {
         // Another attempt wrote the run meanwhile: look again.
@@ -77,6 +81,7 @@ export function createRunFailures(deps: RunFailuresDeps) {
     const steps: StepRecord[] = [];
     let changed = execution.steps.some((s) => s.status === 'succeeded' && madeAChange(s));
     for (const step of execution.steps) {
+      if (mayHaveWritten(execution, step)) changed = true;
       if (step.status === 'waiting') {
         steps.push({ ...step, status: 'failed', finishedAt: at, error: reason });
       } else if (step.status !== 'started') {
@@ -86,8 +91,6 @@ export function createRunFailures(deps: RunFailuresDeps) {
         if (settled.sent) changed = true;
         steps.push(settled.step);
       } else {
-        // A write step found started may have written before the attempt ended.
-        changed = true;
         steps.push({ ...step, status: 'failed', finishedAt: at, error: reason });
       }
     }

@@ -1,6 +1,6 @@
 import type { Execution, StepRecord, StepWarning, WaitState } from '../automations/execution.ts';
 import type { Action, WaitAction } from '../automations/model.ts';
-import { madeAChange, settledSend, stoppedOutcome } from './outcome.ts';
+import { actsOnce, madeAChange, mayHaveWritten, settledSend, stoppedOutcome } from './outcome.ts';
 
 /**
  * A run as a state machine, without any I/O: which step comes next, and what each thing that
@@ -28,7 +28,10 @@ export type Move =
 export type Save = 'checkpoint' | 'record' | 'record_final';
 
 export type RunEvent =
-  /** The event was delivered again while the run was open (AWS retries a transient failure). */
+  /**
+   * The event was delivered again while the run was open (AWS retries a transient failure, or an
+   * attempt died). Recorded before the retry acts, so that a retry that dies is seen as one too.
+   */
   | { type: 'retried'; at: string }
   | { type: 'started'; index: number; at: string; warnings?: StepWarning[] }
   | { type: 'succeeded'; index: number; at: string; result: Record<string, unknown> }
@@ -94,8 +97,11 @@ const awake = (execution: Execution): Execution => {
 
 export function transition({ execution, changed }: RunState, event: RunEvent): Transition {
   switch (event.type) {
-    case 'retried':
-      return { state: { execution: { ...execution, status: 'running', attempts: execution.attempts + 1, retryable: undefined }, changed } };
+    case 'retried': {
+      // A run found `running` was left by an attempt that died (or runs still): its unfinished writes may have happened.
+      const interrupted = execution.steps.some((s) => mayHaveWritten(execution, s));
+      return { state: { execution: { ...execution, status: 'running', attempts: execution.attempts + 1, retryable: undefined }, changed: changed || interrupted }, save: 'checkpoint' };
+    }
 
     case 'started': {
       const step = stepAt(execution, event.index);
@@ -108,7 +114,8 @@ export function transition({ execution, changed }: RunState, event: RunEvent): T
         error: undefined,
         ...(event.warnings?.length ? { warnings: event.warnings } : {}),
       });
-      return { state: { execution: next, changed: changed || maybeWrote }, save: 'checkpoint' };
+      // Only a step that must not be repeated is recorded before it acts; a write is recorded with what follows.
+      return { state: { execution: next, changed: changed || maybeWrote }, save: actsOnce(step) ? 'checkpoint' : undefined };
     }
 
     case 'succeeded':

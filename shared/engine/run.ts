@@ -25,10 +25,12 @@ export interface RunDeps extends EngineDeps {
 
 /**
  * One run of one automation for one event, exactly once: the run is claimed by writing its
- * execution (the id is derived from automation and eventKey), each step is recorded as started
- * before its side effect, and the outcome says honestly what happened (see run-machine.ts). A
- * transient error is recorded, not counted, and thrown so that AWS retries; the retry resumes
- * after the last finished step. `broken` ends the run as failed with that reason.
+ * execution (the id is derived from automation and eventKey), a step that must not be repeated (a
+ * send) is recorded as started before its side effect, and the outcome says honestly what happened
+ * (see run-machine.ts). Writes are idempotent and not recorded before they act, so a run of writes
+ * costs three requests: the candidates' query, the claim, the record. A transient error is
+ * recorded, not counted, and thrown so that AWS retries; the retry resumes after the last finished
+ * step. `broken` ends the run as failed with that reason.
  */
 export async function runAutomation(deps: RunDeps, automation: Automation, type: string, detail: Record<string, any>, broken?: string): Promise<RunOutcome> {
   const started = deps.now().toISOString();
@@ -132,7 +134,7 @@ export class Run {
     }
   }
 
-  /** An action step: prepared (no side effect), recorded as started, executed, recorded as done. */
+  /** An action step: prepared (no side effect), started (recorded first if it acts once), executed, done. */
   private async step(index: number, action: StepAction): Promise<RunOutcome | undefined> {
     let executing = false;
     try {
@@ -234,6 +236,7 @@ export class Run {
     this.state = { ...this.state, execution };
     const level = execution.status === 'succeeded' || execution.status === 'skipped' || execution.status === 'waiting' ? 'INFO' : 'WARN';
     deps.log({ level, message: 'Automation run', automationId: execution.automationId, executionId: execution.id, status: execution.status, reason: execution.reason, error: execution.error, resumeAt: execution.resumeAt, final });
+    deps.metrics?.recorded(execution);
     return { automationId: execution.automationId, executionId: execution.id, status: execution.status };
   }
 }

@@ -1,5 +1,4 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { requireEnv } from '../aws/clients.ts';
 import { scheduleNameOf, type WakeInput } from './wake-input.ts';
 
 export { parseWakeInput, scheduleNameOf, type WakeInput } from './wake-input.ts';
@@ -24,17 +23,6 @@ export interface WakeScheduleConfig {
   deadLetterArn: string;
   retryAttempts: number;
   maxEventAgeSeconds: number;
-}
-
-export function wakeScheduleConfigFromEnv(): WakeScheduleConfig {
-  return {
-    groupName: requireEnv('SCHEDULE_GROUP_NAME'),
-    roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-    targetArn: requireEnv('WAKE_FUNCTION_ARN'),
-    deadLetterArn: requireEnv('WAKE_DLQ_ARN'),
-    retryAttempts: Number(process.env.WAKE_RETRY_ATTEMPTS ?? 10),
-    maxEventAgeSeconds: Number(process.env.WAKE_MAX_EVENT_AGE_SECONDS ?? 21_600),
-  };
 }
 
 /**

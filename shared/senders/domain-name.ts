@@ -4,11 +4,6 @@ import type { FieldError } from '../errors.ts';
 /** The platform's own inbound domain when nothing else is configured (`PLATFORM_INBOUND_DOMAIN`). */
 export const DEFAULT_PLATFORM_INBOUND_DOMAIN = 'inbound.crm.example';
 
-/** The platform's inbound domain: `PLATFORM_INBOUND_DOMAIN`, lower-cased, or the default. */
-export function platformInboundDomainFromEnv(): string {
-  return (process.env.PLATFORM_INBOUND_DOMAIN ?? DEFAULT_PLATFORM_INBOUND_DOMAIN).trim().toLowerCase();
-}
-
 const MAX_DOMAIN = 253;
 const MAX_LABEL = 63;
 const LDH = /^[a-z0-9-]+$/;

@@ -33,7 +33,7 @@ export interface IdentityService {
   describe(domain: string): Promise<IdentityState | undefined>;
 }
 
-const SES_TENANT_PREFIX = 'crm_';
+export const SES_TENANT_PREFIX = 'crm_';
 const SES_TENANT_MAX = 64;
 
 /**

@@ -1,5 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { dkimRecords, sesTenantName, statusOfIdentity, type IdentityService, type IdentityState } from './identity-service.ts';
+import { dkimRecords, SES_TENANT_PREFIX, sesTenantName, statusOfIdentity, type IdentityService, type IdentityState } from './identity-service.ts';
 
 let sesModule: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;
 const loadSes = () => (sesModule ??= import('@aws-sdk/client-sesv2'));
@@ -46,14 +46,6 @@ export class SesIdentityService implements IdentityService {
     if (client) this.client = Promise.resolve(client);
   }
 
-  /** `SES_IDENTITY_ARN_PREFIX` from the environment (the API Lambda). */
-  static fromEnv(client?: SESv2Client): SesIdentityService {
-    const prefix = process.env.SES_IDENTITY_ARN_PREFIX;
-    if (!prefix) throw new Error('Environment variable SES_IDENTITY_ARN_PREFIX is not set');
-    const configurationSetArn = process.env.SES_CONFIGURATION_SET_ARN;
-    return new SesIdentityService(client, { identityArn: (domain) => `${prefix}${domain}`, ...(configurationSetArn ? { configurationSetArn } : {}) });
-  }
-
   private async ses() {
     const sdk = await loadSes();
     this.client ??= Promise.resolve(new sdk.SESv2Client({}));
@@ -73,6 +65,37 @@ export class SesIdentityService implements IdentityService {
     const state = await this.describe(domain);
     if (!state) throw new Error(`SES has no identity ${domain} right after creating it`);
     return state;
+  }
+
+  /**
+   * Associates the configuration set with every CRM tenant in SES (`crm_*`), for tenants created
+   * before the stack had one: SES refuses their sends with it otherwise. Idempotent: a tenant that
+   * has it already is counted, not changed. Run once after the first deploy with the configuration
+   * set (`npm run ses-backfill`).
+   */
+  async associateConfigurationSetWithAllTenants(): Promise<{ associated: string[]; already: number; gone: number }> {
+    const configurationSet = this.options.configurationSetArn;
+    if (!configurationSet) throw new Error('No configuration set to associate: pass its ARN');
+    const { sdk, client } = await this.ses();
+    const result = { associated: [] as string[], already: 0, gone: 0 };
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new sdk.ListTenantsCommand({ PageSize: 100, ...(NextToken ? { NextToken } : {}) }));
+      for (const { TenantName } of page.Tenants ?? []) {
+        if (!TenantName?.startsWith(SES_TENANT_PREFIX)) continue;
+        try {
+          await client.send(new sdk.CreateTenantResourceAssociationCommand({ TenantName, ResourceArn: configurationSet }));
+          result.associated.push(TenantName);
+        } catch (error) {
+          // Already done by an earlier run; or the tenant was deleted since it was listed: nothing to do for it.
+          if (named(error, 'AlreadyExistsException')) result.already += 1;
+          else if (named(error, 'NotFoundException')) result.gone += 1;
+          else throw error;
+        }
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return result;
   }
 
   async describe(domain: string): Promise<IdentityState | undefined> {

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EntityTable } from '../db/entity-table.ts';
-import { birthdayMonthDay, childListKey, normaliseEmail } from '../db/keys.ts';
+import { birthdayIndexKey, childListKey, normaliseEmail } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { Contact, ContactInput } from '../model/contact.ts';
 import { parseOrThrow } from '../validation.ts';
@@ -44,7 +44,7 @@ export class DynamoContactStore extends DynamoStore<Contact> implements ContactS
           GSI2PK: c.ownerId ? childListKey(c.tenantId, 'USER', c.ownerId, 'CONTACT') : undefined,
           GSI2SK: c.ownerId ? c.id : undefined,
           // Sparse: only contacts to greet are in the birthday index, so the daily run reads nothing else.
-          BDAY: c.birthday && !c.archived ? birthdayMonthDay(c.birthday) : undefined,
+          BDAY: c.birthday && !c.archived ? birthdayIndexKey(c.tenantId, c.id, c.birthday) : undefined,
           BDAYSK: c.birthday && !c.archived ? `${c.tenantId}#${c.id}` : undefined,
         }),
       }),

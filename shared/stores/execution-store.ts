@@ -5,9 +5,8 @@ import { EntityTable } from '../db/entity-table.ts';
 import { childListKey, kindListKey, type EntityKind } from '../db/keys.ts';
 import { ConflictError } from '../errors.ts';
 import { recordRunUpdate } from './automation-store.ts';
+import { DEFAULT_RETENTION_DAYS } from './retention.ts';
 import { DynamoStore, type Page, type PageRequest } from './store.ts';
-
-export const DEFAULT_RETENTION_DAYS = 90;
 
 const waiting = (e: Execution) => e.status === 'waiting' && e.resumeAt !== undefined;
 const waitingKey = (tenantId: string, kind: string, id: string) => `${childListKey(tenantId, kind as EntityKind, id, 'EXECUTION')}#WAITING`;

@@ -26,7 +26,7 @@ export const PUBLISHER_MEMORY_GB = 0.5;
  */
 export function costModel(runs: RunCount[]): Array<Record<string, number | string>> {
   const perRun = runs.map((run) => {
-    const mails = run.preset.includes('email') || run.preset.includes('confirmation') || run.preset.includes('greeting') ? 1 : 0;
+    const mails = run.sends ? 1 : 0;
     const lambda = PRICES.lambdaRequest + RUNNER_MEMORY_GB * (Math.max(run.ms, 1) / 1000) * PRICES.lambdaGbSecondArm;
     // One stream record per triggering write; the publisher handles 10 per invocation.
     const publisher = (PRICES.lambdaRequest + PUBLISHER_MEMORY_GB * 0.05 * PRICES.lambdaGbSecondArm) / 10;

@@ -5,6 +5,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { LocalStack } from '#infra/local/stack';
 import { CRM_TABLE } from '#infra/tables';
+import { birthdayIndexKey } from '#shared/db/keys';
 import { createDocumentClient } from '#shared/aws/clients';
 import { runBirthdayCheck } from '#shared/birthdays/birthday-run';
 import { dateInZone } from '#shared/birthdays/dates';
@@ -53,10 +54,9 @@ async function writeContacts(stack: LocalStack, contacts: Array<Record<string, u
 
 /** A contact item as the contact store writes it, birthday index keys included. */
 function contactItem(tenantId: string, id: string, birthday: string): Record<string, unknown> {
-  const monthDay = birthday.slice(-5);
   const now = new Date().toISOString();
   return {
-    PK: `${tenantId}#CONTACT#${id}`, SK: 'ENTITY', entity: 'CONTACT', GSI1PK: `${tenantId}#CONTACT`, GSI1SK: id, BDAY: monthDay, BDAYSK: `${tenantId}#${id}`,
+    PK: `${tenantId}#CONTACT#${id}`, SK: 'ENTITY', entity: 'CONTACT', GSI1PK: `${tenantId}#CONTACT`, GSI1SK: id, BDAY: birthdayIndexKey(tenantId, id, birthday), BDAYSK: `${tenantId}#${id}`,
     id, tenantId, version: 1, createdAt: now, updatedAt: now, lastName: `Kontakt ${id}`, birthday, newsletter: false, gdprConsent: false, archived: false,
   };
 }

@@ -19,6 +19,8 @@ import { countRequests, round } from './support.ts';
 
 export interface RunCount {
   preset: string;
+  /** Whether the preset sends an e-mail (a step that must not be repeated, so it is checkpointed). */
+  sends: boolean;
   status: string;
   engine: number;
   actionReads: number;
@@ -30,6 +32,13 @@ export interface RunCount {
 }
 
 const READS = new Set(['GetItem', 'Query', 'BatchGetItem', 'Scan']);
+
+/** A preset's definition with its default parameters (the inquiry preset needs its portal's sender). */
+function definitionOf(key: string) {
+  const preset = PRESETS.find((p) => p.key === key)!;
+  const params = key === 'inquiry-create-contact' ? { senderAddresses: ['noreply@immobilienscout24.de'] } : {};
+  return preset.build(preset.params.parse(params) as Record<string, unknown>);
+}
 
 /**
  * Section 1: DynamoDB requests per automation run, per preset, counted by SDK middleware on the
@@ -76,9 +85,8 @@ export async function requestsPerRun(stack: LocalStack): Promise<RunCount[]> {
   const fromInquiry = await stores.contacts.create(t, ContactInput.parse({ lastName: 'Neu', email: 'neu@bench.example', source: 'Anfrage (ImmobilienScout24)' }), { causedBy: { automationId: 'other', executionId: 'x', depth: 1 } });
 
   // The presets that wait are measured in section 9 (requests per wait and resume).
-  for (const preset of PRESETS.filter((p) => !p.build(p.params.parse({}) as Record<string, unknown>).actions.some((a) => a.type === 'wait'))) {
-    const params = preset.key === 'inquiry-create-contact' ? { senderAddresses: ['noreply@immobilienscout24.de'] } : {};
-    await automations.create(t, AutomationFields.parse({ ...preset.build(preset.params.parse(params) as Record<string, unknown>), enabled: true, preset: preset.key }));
+  for (const preset of PRESETS.filter((p) => !definitionOf(p.key).actions.some((a) => a.type === 'wait'))) {
+    await automations.create(t, AutomationFields.parse({ ...definitionOf(preset.key), enabled: true, preset: preset.key }));
   }
 
   const events: Array<[string, DetailType, Record<string, unknown>]> = [
@@ -103,6 +111,7 @@ export async function requestsPerRun(stack: LocalStack): Promise<RunCount[]> {
     const actionRequests = requests.filter((r) => r.tables.every((name) => name === crmTable));
     rows.push({
       preset,
+      sends: definitionOf(preset).actions.some((a) => a.type === 'send_email'),
       status: outcome?.status ?? 'no run',
       engine: engineRequests.length,
       actionReads: actionRequests.filter((r) => READS.has(r.operation)).length,

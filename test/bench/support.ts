@@ -51,3 +51,20 @@ export function table(title: string, input: object[]): void {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(columns.map((c) => String(row[c] ?? ''))));
 }
+
+/** A figure beside its target, and whether it meets it. */
+export interface Checked {
+  figure: string;
+  value: number;
+  target: string;
+  pass: boolean;
+}
+
+/** Checks `value` against `op limit`; the JSON keeps value, target and the outcome. */
+export function check(figure: string, value: number, op: '<' | '≤' | '≥', limit: number, unit = ''): Checked {
+  const pass = Number.isFinite(value) && (op === '<' ? value < limit : op === '≤' ? value <= limit : value >= limit);
+  return { figure, value, target: `${op} ${limit}${unit}`, pass };
+}
+
+/** How a table shows a checked figure: met, or short of its target. */
+export const mark = (checked: Pick<Checked, 'pass'>) => (checked.pass ? 'pass' : 'SHORT');

@@ -80,7 +80,7 @@ describe('the list of automations', () => {
     await expect(page.getByRole('switch', { name: '„Willkommens-E-Mail“ aktiv' }).isChecked()).resolves.toBe(false);
 
     const off = await world.must('POST', '/contacts', { lastName: 'Aus', company: 'Schaltertest GmbH', email: `aus-${t}@example.com`, ownerId: world.otto.id });
-    await waitFor(async () => (await executionsOf(api, world.admin, sentinel.id, 1)).find((e) => e.event.contact.id === off.id), 'the sentinel run for the first contact');
+    await waitFor(async () => (await executionsOf(api, world.admin, sentinel.id, 1)).find((e) => (e.event.contact as { id: string }).id === off.id), 'the sentinel run for the first contact');
     expect((await get(world.admin, `/automations/${welcome.id}/executions`)).items).toEqual([]);
     expect(await mailTo(api, off.email)).toEqual([]);
 

@@ -173,10 +173,10 @@ describe('templates in the mails sent', () => {
     const [mail] = await mailTo(api, 'paul@example.com');
     expect(mail!.subject).toBe('Reserviert: MI-2026-120 für 489.000 €');
     expect(mail!.body.text).toMatch(/^Sehr geehrter Herr Preis,\nreserviert am \d{1,2}\. \p{L}+ \d{4}\. Ihre Telefonnummer: \nPaul$/u);
-    const sent = executions.find((e: any) => e.status === 'succeeded');
-    expect(sent.steps[0].warnings).toEqual([expect.objectContaining({ code: 'empty_variable', params: { variable: 'contact.phone' } })]);
-    const skipped = executions.find((e: any) => e.status === 'skipped');
-    expect(skipped.reason).toContain('contact.firstName');
+    const sent = executions.find((e) => e.status === 'succeeded');
+    expect(sent!.steps[0]!.warnings).toEqual([expect.objectContaining({ code: 'empty_variable', params: { variable: 'contact.phone' } })]);
+    const skipped = executions.find((e) => e.status === 'skipped');
+    expect(skipped!.reason).toContain('contact.firstName');
     expect(await mailTo(api, 'nameless@example.com')).toEqual([]);
   });
 });

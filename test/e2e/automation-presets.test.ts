@@ -81,7 +81,7 @@ describe('the seven presets, through the API alone', () => {
     expect(run.body.birthdays).toBe(2);
     const executions = await executionsOf(api, world.admin, automation.id, 2);
     expect(executions.map((e) => e.status).sort()).toEqual(['skipped', 'succeeded']);
-    expect(executions.find((e) => e.status === 'skipped').reason).toMatch(/^The contact Ohne Einwilligung \(\w+\) has not consented to marketing e-mail$/);
+    expect(executions.find((e) => e.status === 'skipped')!.reason).toMatch(/^The contact Ohne Einwilligung \(\w+\) has not consented to marketing e-mail$/);
     const greetings = (await mailTo(api, 'erika@example.com')).filter((m) => m.subject.startsWith('Alles Gute'));
     expect(greetings.map((m) => m.subject)).toEqual(['Alles Gute zum Geburtstag, Erika!']);
     expect(await mailTo(api, 'nope@example.com')).toEqual([]);

@@ -58,7 +58,7 @@ describe('bounces and complaints', () => {
 
     const second = await changeStatus(bruno.id, 'Eigentümer');
     expect(second.status).toBe('skipped');
-    expect(second.steps[0].status).toBe('skipped');
+    expect(second.steps[0]!.status).toBe('skipped');
     expect(second.reason).toMatch(new RegExp(`^The contact Bruno Bounce \\(${bruno.id}\\) has bounced \\(Permanent General, \\d{4}-\\d\\d-\\d\\d\\): no mail is sent to bounce@simulator\\.amazonses\\.com$`));
     await api.stack.sesEventsDelivered();
     expect(await mailTo(api, address)).toHaveLength(1);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DevAuth } from '#infra/local/dev-auth';
 import { verifyDomainLocally } from '#infra/local/ses-v2';
 import { ChildStack, dynamoProcessesFor, freePorts, isAlive, readPidFile } from '../support/child-stack.ts';
+import { checkedClient, rawCall } from '../support/api-client.ts';
 
 /**
  * `npm start` killed with SIGKILL in the middle of a burst of writes that each trigger an e-mail
@@ -26,15 +27,8 @@ interface Page<T> {
   nextCursor?: string;
 }
 
-async function call(stack: ChildStack, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+/** The child stack's API through the tests' client (answers checked against the OpenAPI document). */
+const call = (stack: ChildStack, token: string, method: string, path: string, body?: unknown) => rawCall(checkedClient(stack.apiUrl, token), method, path, { body });
 
 async function all<T>(stack: ChildStack, token: string, path: string): Promise<T[]> {
   const items: T[] = [];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalStack } from '#infra/local/stack';
 import { freePort } from '#infra/local/dynamodb-local';
+import { checkedClient, ok, rawCall } from '../support/api-client.ts';
 import { waitFor } from '../support/wait.ts';
 
 describe('npm start keeps its data', () => {
@@ -13,17 +14,13 @@ describe('npm start keeps its data', () => {
 
     const first = await startLocalStack(options);
     const token = await first.auth.sign({ tenantId: 'acme', role: 'agent' });
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${first.apiUrl}/contacts`, { method: 'POST', headers, body: JSON.stringify({ lastName: 'Bleibt' }) });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+    const { id } = await ok(checkedClient(first.apiUrl, token).POST('/contacts', { body: { lastName: 'Bleibt' } }));
     await first.stop();
 
     const second = await startLocalStack(options);
     try {
-      const read = await fetch(`${second.apiUrl}/contacts/${id}`, { headers });
-      expect(read.status).toBe(200);
-      expect(await read.json()).toMatchObject({ id, lastName: 'Bleibt' });
+      const read = await ok(checkedClient(second.apiUrl, token).GET('/contacts/{id}', { params: { path: { id } } }));
+      expect(read).toMatchObject({ id, lastName: 'Bleibt' });
     } finally {
       await second.stop();
     }
@@ -34,11 +31,7 @@ describe('npm start keeps its data', () => {
     const options = { dataDir, apiPort: 0, eventBusPort: 0, smtpPort: 0, sesPort: 0, schedulerPort: 0, dynamoPort: await freePort() };
     const first = await startLocalStack(options);
     const token = await first.auth.sign({ tenantId: 'acme', role: 'admin' });
-    const call = async (stack: typeof first, method: string, path: string, body?: unknown) => {
-      const reply = await fetch(`${stack.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-      const text = await reply.text();
-      return { status: reply.status, body: text ? JSON.parse(text) : undefined };
-    };
+    const call = (stack: typeof first, method: string, path: string, body?: unknown) => rawCall(checkedClient(stack.apiUrl, token), method, path, { body });
     const anna = (await call(first, 'POST', '/users', { firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' })).body;
     const automation = (await call(first, 'POST', '/automations', {
       name: 'Zwei Stunden nach dem Anlegen: Aufgabe',

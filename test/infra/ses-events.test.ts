@@ -30,6 +30,13 @@ describe('bounces and complaints', () => {
     expect(JSON.stringify(destination.Properties.EventDestination.EventBridgeDestination.EventBusArn)).toContain('event-bus/default');
   });
 
+  it('outputs the configuration set\'s ARN, which the backfill of existing SES tenants takes', () => {
+    const [setId] = one('AWS::SES::ConfigurationSet', 'SesEvents');
+    const outputs = Object.entries(template.toJSON().Outputs as Record<string, { Value: unknown }>).filter(([id]) => id.startsWith('SesEventsConfigurationSetArn'));
+    expect(outputs).toHaveLength(1);
+    expect(JSON.stringify(outputs[0]![1].Value)).toContain(setId);
+  });
+
   it('routes this configuration set\'s bounces and complaints to the ses-events function, with a retry policy and an alarmed dead-letter queue', () => {
     const [setId] = one('AWS::SES::ConfigurationSet', 'SesEvents');
     const [fnId] = one('AWS::Lambda::Function', 'SesEventsHandler');
@@ -62,8 +69,10 @@ describe('bounces and complaints', () => {
     const policies = all('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId));
     const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
-    // The sqs actions are the on-failure destination's (to the dead-letter queue).
-    expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort());
+    // The sqs actions are the on-failure destination's (to the dead-letter queue); the xray ones, active tracing's.
+    expect(actions).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+    );
     for (const s of statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('sqs:')))) expect(JSON.stringify(s.Resource)).toContain('SesEventsDeadLetters');
     const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
     expect(dynamo.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/CrmTable/), 'Arn'] });

@@ -5,7 +5,8 @@ import { expect } from 'vitest';
 import { verifyDomainLocally } from '#infra/local/ses-v2';
 import { dateInZone } from '#shared/birthdays/dates';
 import { domainOf } from '#shared/senders/domain-name';
-import type { TestApi } from './local-api.ts';
+import type { Schemas } from '#shared/api/client/client';
+import { ok, type TestApi } from './local-api.ts';
 import { waitFor } from './wait.ts';
 
 export interface SentMail {
@@ -24,8 +25,7 @@ export interface SentMail {
  * receive inquiries at it.
  */
 export async function verifiedDomain(api: TestApi, admin: string, domain: string): Promise<string> {
-  const reply = await api.call('POST', '/sender-domains', { token: admin, body: { domain } });
-  expect(reply.status, `POST /sender-domains ${domain}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
+  await ok(api.client(admin).POST('/sender-domains', { body: { domain } }));
   await verifyDomainLocally(api.stack.sesUrl, domain);
   return domain;
 }
@@ -49,28 +49,22 @@ export async function agencyWorld(api: TestApi, tenantId: string, inbound?: stri
   const inboundAddress = inbound ?? `anfragen@${domain}`;
   const inboundDomain = domainOf(inboundAddress);
   if (inboundDomain !== domain && inboundDomain !== api.stack.senderDomains.platformInboundDomain) await verifiedDomain(api, admin, inboundDomain);
-  await must('PUT', '/settings', { name: 'Acme Immobilien', senderAddress, inboundAddresses: [inboundAddress] }, admin);
-  const anna = await must('POST', '/users', { firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' }, admin);
-  const otto = await must('POST', '/users', { firstName: 'Otto', lastName: 'Owner', email: 'otto@acme.example' }, admin);
-  const property = await must('POST', '/properties', { unitId: 'MI-2026-014', title: 'Altbau in Mitte', contactPersonId: anna.id, portalIds: { immoscout24: '148923311' } });
+  const [asAdmin, asAgent] = [api.client(admin), api.client(agent)];
+  await ok(asAdmin.PUT('/settings', { body: { name: 'Acme Immobilien', senderAddress, inboundAddresses: [inboundAddress] } }));
+  const anna = await ok(asAdmin.POST('/users', { body: { firstName: 'Anna', lastName: 'Agent', email: 'anna@acme.example' } }));
+  const otto = await ok(asAdmin.POST('/users', { body: { firstName: 'Otto', lastName: 'Owner', email: 'otto@acme.example' } }));
+  const property = await ok(asAgent.POST('/properties', { body: { unitId: 'MI-2026-014', title: 'Altbau in Mitte', contactPersonId: anna.id, portalIds: { immoscout24: '148923311' } } }));
   const today = dateInZone(new Date(), 'Europe/Berlin');
-  const erika = await must('POST', '/contacts', {
-    salutation: 'ms',
-    firstName: 'Erika',
-    lastName: 'Musterfrau',
-    email: 'erika@example.com',
-    birthday: `1980-${today.slice(5)}`,
-    newsletter: true,
-    gdprConsent: true,
-    ownerId: otto.id,
-  });
+  const erika = await ok(
+    asAgent.POST('/contacts', {
+      body: { salutation: 'ms', firstName: 'Erika', lastName: 'Musterfrau', email: 'erika@example.com', birthday: `1980-${today.slice(5)}`, newsletter: true, gdprConsent: true, ownerId: otto.id },
+    }),
+  );
   return { admin, agent, anna, otto, property, erika, today, must, domain, senderAddress, inbound: inboundAddress };
 }
 
 export async function installPreset(api: TestApi, admin: string, preset: string, params: Record<string, unknown> = {}) {
-  const reply = await api.call('POST', '/automations', { token: admin, body: { preset, params, enabled: true } });
-  expect(reply.status, JSON.stringify(reply.body)).toBe(201);
-  return reply.body as { id: string; name: string };
+  return ok(api.client(admin).POST('/automations', { body: { preset, params, enabled: true } }));
 }
 
 export async function inbox(api: TestApi): Promise<SentMail[]> {
@@ -81,13 +75,20 @@ export async function inbox(api: TestApi): Promise<SentMail[]> {
 export const mailTo = async (api: TestApi, address: string) => (await inbox(api)).filter((m) => m.destination.to.some((to) => to.includes(address)));
 
 /** The executions of an automation, once `count` of them are no longer running. */
-export async function executionsOf(api: TestApi, admin: string, automationId: string, count = 1) {
+/**
+ * The executions of an automation, newest first, once `count` of them are no longer running (so
+ * the first is always there).
+ */
+export async function executionsOf(api: TestApi, admin: string, automationId: string, count = 1): Promise<Runs> {
   return waitFor(async () => {
-    const items = (await api.call('GET', `/automations/${automationId}/executions`, { token: admin })).body.items as any[];
+    const { items } = await ok(api.client(admin).GET('/automations/{id}/executions', { params: { path: { id: automationId } } }));
     const done = items.filter((e) => e.status !== 'running');
-    return done.length >= count ? done : undefined;
+    return done.length >= count ? (done as Runs) : undefined;
   }, `${count} finished execution(s) of ${automationId}`, 15_000);
 }
+
+type Execution = Schemas['Execution'];
+type Runs = [Execution, ...Execution[]];
 
 export async function sendEml(api: TestApi, file: string, to: string) {
   const raw = readFileSync(join(import.meta.dirname, '../fixtures/inquiries', file));

@@ -50,8 +50,7 @@ export class ChildStack {
   static async start(dataDir: string, ports: ChildStackPorts, timeoutMs = 60_000): Promise<ChildStack> {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) {
-      // The test process's own stacks set endpoints and table names in its environment.
-      if (value === undefined || key === 'NODE_OPTIONS' || key.startsWith('VITEST') || key.startsWith('AWS_ENDPOINT_URL') || key.endsWith('_TABLE_NAME') || key === 'EVENT_BUS_NAME') continue;
+      if (value === undefined || key === 'NODE_OPTIONS' || key.startsWith('VITEST')) continue;
       env[key] = value;
     }
     Object.assign(env, {

@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '#infra/local/stack';
+import type { ApiClient } from '#shared/api/client/client';
 import type { Role } from '#shared/http/types';
+import { checkedClient, rawCall, type RawOptions, type Reply } from './api-client.ts';
 
-export interface Reply {
-  status: number;
-  body: any;
-  headers: Headers;
-}
+export { ok, type Reply } from './api-client.ts';
 
-/** The local stack on the run's DynamoDB Local, its API on a free port, and a small HTTP client. */
+/** The local stack on the run's DynamoDB Local, its API on a free port, and its typed client. */
 export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
   const stack: LocalStack = await startLocalStack({
     dataDir: mkdtempSync(join(tmpdir(), 'crm-test-')),
@@ -28,21 +26,13 @@ export async function startTestApi(options: Partial<LocalStackOptions> = {}) {
     ...options,
   });
 
-  async function call(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let payload: string | undefined = opts.raw;
-    if (opts.body !== undefined) {
-      payload = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body: payload });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-  }
+  /** The typed client as `token`'s holder; every answer is checked against the OpenAPI document. */
+  const client = (token?: string): ApiClient => checkedClient(stack.apiUrl, token);
+  /** The client's escape hatch (`rawCall`) as `token`'s holder. */
+  const call = (method: string, path: string, opts: RawOptions & { token?: string } = {}): Promise<Reply> => rawCall(client(opts.token), method, path, opts);
 
   const token = (tenantId: string, role: Role = 'agent') => stack.auth.sign({ tenantId, role });
-  return { stack, call, token };
+  return { stack, client, call, token };
 }
 
 export type TestApi = Awaited<ReturnType<typeof startTestApi>>;

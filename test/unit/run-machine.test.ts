@@ -61,18 +61,32 @@ describe('nextMove', () => {
 });
 
 describe('transition', () => {
-  it('retried: running again, one more attempt, no longer retryable', () => {
+  it('retried: running again, one more attempt, no longer retryable; checkpointed before the retry acts', () => {
     const { state: next, save } = transition(state(execution([], { status: 'failed', retryable: true, attempts: 2 })), { type: 'retried', at: AT });
     expect(next.execution).toMatchObject({ status: 'running', attempts: 3 });
     expect(next.execution.retryable).toBeUndefined();
-    expect(save).toBeUndefined();
+    expect(next.changed).toBe(false);
+    expect(save).toBe('checkpoint');
   });
 
-  it('started: the step is checkpointed before its side effect; a write found started counts as a change', () => {
-    const first = transition(state(execution()), { type: 'started', index: 0, at: AT, warnings: [{ code: 'empty_variable', message: 'm' }] });
-    expect(first.save).toBe('checkpoint');
-    expect(first.state.execution.steps[0]).toMatchObject({ status: 'started', attempts: 1, startedAt: AT, warnings: [{ code: 'empty_variable' }] });
-    expect(first.state.changed).toBe(false);
+  it('retried: a run left running by an attempt that died may have made its unfinished writes, not its unstarted sends', () => {
+    expect(transition(state(execution()), { type: 'retried', at: AT }).state.changed).toBe(true);
+    const sendOnly = execution([{ status: 'succeeded', result: { changed: [] } }, { status: 'succeeded' }]);
+    expect(transition(state(sendOnly), { type: 'retried', at: AT }).state.changed).toBe(false);
+  });
+
+  it('started: only a send is checkpointed before its side effect; a write goes ahead and is recorded with what follows', () => {
+    const write = transition(state(execution()), { type: 'started', index: 0, at: AT, warnings: [{ code: 'empty_variable', message: 'm' }] });
+    expect(write.save).toBeUndefined();
+    expect(write.state.execution.steps[0]).toMatchObject({ status: 'started', attempts: 1, startedAt: AT, warnings: [{ code: 'empty_variable' }] });
+    expect(write.state.changed).toBe(false);
+    const send = transition(state(execution([{ status: 'succeeded' }, { status: 'succeeded' }])), { type: 'started', index: 2, at: AT });
+    expect(send.save).toBe('checkpoint');
+    expect(send.state.execution.steps[2]).toMatchObject({ status: 'started', attempts: 1 });
+  });
+
+  it('started: a write found started counts as a change', () => {
+    const first = transition(state(execution()), { type: 'started', index: 0, at: AT });
     const again = transition(first.state, { type: 'started', index: 0, at: LATER });
     expect(again.state.changed).toBe(true);
     expect(again.state.execution.steps[0]).toMatchObject({ attempts: 2, startedAt: LATER });

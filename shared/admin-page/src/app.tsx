@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Api, type ApiError } from './api.ts';
+import { createApi, unwrap, type ApiError } from './api.ts';
 import { claimsOf, cognitoSignIn, completeCognitoSignIn, devSignIn, loadConfig, signOut, storedToken, storeToken, type SiteConfig } from './auth.ts';
 import { currentRoute, type Agency } from './context.ts';
 import { errorMessage } from './messages.ts';
@@ -82,7 +82,7 @@ function Signedin({ config, token, onSignOut }: { config: SiteConfig; token: str
   const [route, setRoute] = useState(currentRoute());
   const [agency, setAgency] = useState<Agency>();
   const [error, setError] = useState<string>();
-  const api = new Api(token, config.apiUrl, onSignOut);
+  const api = createApi(token, config.apiUrl, onSignOut);
   const claims = claimsOf(token);
 
   useEffect(() => {
@@ -93,9 +93,8 @@ function Signedin({ config, token, onSignOut }: { config: SiteConfig; token: str
     return () => removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
-    api
-      .get<{ tenantId: string; name?: string; timeZone: string }>('/settings')
-      .then((s) => setAgency({ tenantId: s.tenantId, ...(s.name ? { name: s.name } : {}), timeZone: s.timeZone }))
+    unwrap(api.GET('/settings'))
+      .then((s) => setAgency({ tenantId: s.tenantId, ...('name' in s && s.name ? { name: s.name } : {}), timeZone: s.timeZone }))
       .catch((e: ApiError) => setError(errorMessage(e)));
   }, [token]);
 

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ApiError, FieldProblem } from '../api.ts';
+import { unwrap, type ApiError, type FieldProblem, type Schemas } from '../api.ts';
 import type { ViewProps } from '../context.ts';
 import type { LocalProblem } from '../editor/conditions.ts';
 import { definitionOf, draftOf, emptyDraft, targetFor, type Draft } from '../editor/draft.ts';
@@ -82,9 +82,10 @@ export function AutomationForm({ api, agency, navigate, data, stored }: ViewProp
       if (current) {
         const body: Record<string, unknown> = { ...current, ...definition, version: current.version };
         if (!definition.description) delete body.description;
-        saved = await api.put<StoredAutomation>(`/automations/${current.id}`, body);
+        saved = await unwrap(api.PUT('/automations/{id}', { params: { path: { id: current.id } }, body: body as Schemas['AutomationPut'] }));
       } else {
-        saved = await api.post<StoredAutomation>('/automations', definition);
+        // The form's trigger event is one of the reference's, a string to the form.
+        saved = await unwrap(api.POST('/automations', { body: definition as Schemas['AutomationCreate'] }));
         // The page is now the automation's own (without reloading the form).
         history.replaceState(null, '', `#/automations/${saved.id}`);
       }
@@ -105,7 +106,7 @@ export function AutomationForm({ api, agency, navigate, data, stored }: ViewProp
   const reload = async () => {
     if (!current) return;
     try {
-      const fresh = await api.get<StoredAutomation>(`/automations/${current.id}`);
+      const fresh = await unwrap(api.GET('/automations/{id}', { params: { path: { id: current.id } } }));
       setCurrent(fresh);
       setDraft(draftOf(fresh, triggerOf(fresh.trigger.event)));
       setDirty(false);
@@ -120,7 +121,7 @@ export function AutomationForm({ api, agency, navigate, data, stored }: ViewProp
   const remove = async () => {
     if (!current) return;
     try {
-      await api.delete(`/automations/${current.id}`);
+      await unwrap(api.DELETE('/automations/{id}', { params: { path: { id: current.id } } }));
       flash.message = `„${current.name}“ wurde gelöscht.`;
       navigate('/');
     } catch (e) {

@@ -1,10 +1,10 @@
 import { useMemo, useState } from 'preact/hooks';
-import type { ApiError } from '../api.ts';
+import { unwrap, type ApiError } from '../api.ts';
 import type { ViewProps } from '../context.ts';
 import { paramInputId } from '../editor/draft.ts';
 import { CheckField, ProblemsContext, ProblemSummary, SelectField, TextField, type SummaryItem } from '../editor/fields.tsx';
 import { PARAMS } from '../editor/labels.ts';
-import { allStages, unique, type JsonSchema, type PickLists, type PresetRef, type StoredAutomation } from '../editor/reference.ts';
+import { allStages, unique, type JsonSchema, type PickLists, type PresetRef, } from '../editor/reference.ts';
 import { errorMessage, fieldMessage } from '../messages.ts';
 import type { EditorData } from './editor.tsx';
 import { DurationPicker } from './editor-duration.tsx';
@@ -88,7 +88,7 @@ export function PresetForm({ api, navigate, data, preset }: ViewProps & { data: 
       }
     }
     try {
-      const created = await api.post<StoredAutomation>('/automations', { preset: preset.key, params, enabled, ...(name.trim() ? { name: name.trim() } : {}) });
+      const created = await unwrap(api.POST('/automations', { body: { preset: preset.key, params, enabled, ...(name.trim() ? { name: name.trim() } : {}) } }));
       flash.message = `„${created.name}“ wurde angelegt${created.enabled ? ' und ist aktiv' : ' (nicht aktiv)'}.`;
       navigate(`/automations/${created.id}`);
     } catch (e) {

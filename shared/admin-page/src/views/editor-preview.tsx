@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Api, ApiError, Page } from '../api.ts';
+import { unwrap, type Api, type ApiError } from '../api.ts';
 import type { Agency } from '../context.ts';
 import type { Option } from '../editor/fields.tsx';
 import { actionTypeLabel, fieldWords } from '../editor/labels.ts';
@@ -21,14 +21,16 @@ interface DryRun {
 
 type Mismatch = { path: string; condition?: unknown[]; saw?: unknown[] | null; anyOf?: Mismatch[][]; message: string };
 
-const SUBJECT_ROUTES: Record<string, string> = {
-  contact: '/contacts',
-  property: '/properties',
-  deal: '/deals',
-  activity: '/activities',
-  rejection: '/rejections',
-  inquiry: '/inquiries',
+/** The latest 50 records of a trigger's subject. */
+const SUBJECT_LISTS: Record<string, (api: Api) => Promise<{ items: Row[] }>> = {
+  contact: (api) => unwrap(api.GET('/contacts', LATEST)),
+  property: (api) => unwrap(api.GET('/properties', LATEST)),
+  deal: (api) => unwrap(api.GET('/deals', LATEST)),
+  activity: (api) => unwrap(api.GET('/activities', LATEST)),
+  rejection: (api) => unwrap(api.GET('/rejections', LATEST)),
+  inquiry: (api) => unwrap(api.GET('/inquiries', LATEST)),
 };
+const LATEST = { params: { query: { limit: 50 } } };
 const SUBJECT_WORDS: Record<string, string> = { contact: 'Kontakt', property: 'Objekt', deal: 'Deal', activity: 'Aktivität', rejection: 'Absage', inquiry: 'Anfrage' };
 
 const OUTCOMES: Record<string, [string, string]> = {
@@ -41,11 +43,15 @@ type Row = Record<string, any>;
 
 /** The records of the trigger's subject to choose from, named as an agent knows them. */
 async function recordsOf(api: Api, subject: string, timeZone: string): Promise<Option[]> {
-  const route = SUBJECT_ROUTES[subject];
-  if (!route) return [];
-  const list = async (path: string) => (await api.get<Page<Row>>(`${path}?limit=50`)).items;
+  const listOf = SUBJECT_LISTS[subject];
+  if (!listOf) return [];
+  const list = async (of: (api: Api) => Promise<{ items: Row[] }>) => (await of(api)).items;
   const needsNames = subject !== 'contact' && subject !== 'property';
-  const [items, contacts, properties] = await Promise.all([list(route), needsNames ? list('/contacts').catch(() => []) : [], needsNames ? list('/properties').catch(() => []) : []]);
+  const [items, contacts, properties] = await Promise.all([
+    list(listOf),
+    needsNames ? list(SUBJECT_LISTS.contact!).catch(() => []) : [],
+    needsNames ? list(SUBJECT_LISTS.property!).catch(() => []) : [],
+  ]);
   const contact = (id: unknown) => {
     const c = contacts.find((x) => x.id === id);
     return c ? [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email : undefined;
@@ -117,7 +123,7 @@ export function Preview({
         return;
       }
       const entityId = typed.trim() || record;
-      setResult(await api.post<DryRun>(`/automations/${saved.id}/test`, entityId ? { entityId } : {}));
+      setResult(await unwrap(api.POST('/automations/{id}/test', { params: { path: { id: saved.id } }, body: entityId ? { entityId } : {} })));
     } catch (e) {
       const error = e as ApiError;
       setResult(undefined);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiError, Page } from '../api.ts';
+import { unwrap, type ApiError } from '../api.ts';
 import type { ViewProps } from '../context.ts';
 import type { PickLists, PresetRef, Reference, StoredAutomation, UserRef } from '../editor/reference.ts';
 import { errorMessage } from '../messages.ts';
@@ -29,11 +29,11 @@ export function Editor(props: ViewProps & { id?: string; preset?: string }) {
   useEffect(() => {
     let live = true;
     Promise.all([
-      api.get<Reference>('/automation-triggers'),
-      api.get<Page<PresetRef>>('/automation-presets'),
-      api.get<PickLists>('/pick-lists'),
-      api.get<Page<UserRef>>('/users?limit=100').catch(() => ({ items: [] as UserRef[] })),
-      id ? api.get<StoredAutomation>(`/automations/${id}`) : Promise.resolve(undefined),
+      unwrap(api.GET('/automation-triggers')),
+      unwrap(api.GET('/automation-presets')),
+      unwrap(api.GET('/pick-lists')),
+      unwrap(api.GET('/users', { params: { query: { limit: 100 } } })).catch(() => ({ items: [] as UserRef[] })),
+      id ? unwrap(api.GET('/automations/{id}', { params: { path: { id: id } } })) : Promise.resolve(undefined),
     ])
       .then(([reference, presets, lists, users, stored]) => {
         if (!live) return;

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Api, type Page } from '../api.ts';
+import { ApiError, unwrap, type Api, type Page, type Schemas } from '../api.ts';
+
+type ExecutionStatus = Schemas['Execution']['status'];
 import { StatusBadge } from '../components/badge.tsx';
 import { Reason } from '../components/reason.tsx';
 import { ago, dateTime, dateTimeLong } from '../format.ts';
@@ -38,10 +40,8 @@ export function HistorySection({ api, automationId, automationName, currentId, l
     let next = from;
     const items: Execution[] = [];
     for (let pages = 0; pages < MAX_EMPTY_PAGES; pages++) {
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (filter) query.set('status', filter);
-      if (next) query.set('cursor', next);
-      const page = await api.get<Page<Execution>>(`/automations/${encodeURIComponent(automationId)}/executions?${query}`);
+      const query = { limit: PAGE_SIZE, ...(filter ? { status: filter as ExecutionStatus } : {}), ...(next ? { cursor: next } : {}) };
+      const page = await unwrap(api.GET('/automations/{id}/executions', { params: { path: { id: automationId }, query } }));
       items.push(...page.items);
       next = page.nextCursor;
       if (items.length > 0 || !next) break;

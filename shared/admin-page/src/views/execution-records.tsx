@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Api, type Page } from '../api.ts';
+import { ApiError, unwrap, type Api } from '../api.ts';
 import { StatusBadge } from '../components/badge.tsx';
 import { dateOnly, dateTime, timeOnly } from '../format.ts';
 import { errorMessage } from '../messages.ts';
@@ -14,16 +14,28 @@ import type { Execution } from './list-types.ts';
 
 export type Kind = 'contact' | 'property' | 'deal' | 'activity' | 'task' | 'user' | 'rejection' | 'inquiry';
 
-const PATHS: Record<Kind, string> = {
-  contact: '/contacts',
-  property: '/properties',
-  deal: '/deals',
-  activity: '/activities',
-  task: '/tasks',
-  user: '/users',
-  rejection: '/rejections',
-  inquiry: '/inquiries',
-};
+/** A record as it is now, by its kind. */
+async function read(api: Api, { kind, id }: RecordRef): Promise<Record<string, any>> {
+  const init = { params: { path: { id } } };
+  switch (kind) {
+    case 'contact':
+      return unwrap(api.GET('/contacts/{id}', init));
+    case 'property':
+      return unwrap(api.GET('/properties/{id}', init));
+    case 'deal':
+      return unwrap(api.GET('/deals/{id}', init));
+    case 'activity':
+      return unwrap(api.GET('/activities/{id}', init));
+    case 'task':
+      return unwrap(api.GET('/tasks/{id}', init));
+    case 'user':
+      return unwrap(api.GET('/users/{id}', init));
+    case 'rejection':
+      return unwrap(api.GET('/rejections/{id}', init));
+    case 'inquiry':
+      return unwrap(api.GET('/inquiries/{id}', init));
+  }
+}
 
 export const KIND_LABELS: Record<Kind, string> = {
   contact: 'Kontakt',
@@ -101,8 +113,7 @@ export function useRecords(api: Api, refs: RecordRef[]): Record<string, Loaded> 
     for (const ref of refs) {
       const key = `${ref.kind}:${ref.id}`;
       if (loaded[key]) continue;
-      api
-        .get<Record<string, any>>(`${PATHS[ref.kind]}/${encodeURIComponent(ref.id)}`)
+      read(api, ref)
         .then((data) => current && setLoaded((before) => ({ ...before, [key]: { data } })))
         .catch((error) => current && setLoaded((before) => ({ ...before, [key]: { error: error instanceof ApiError ? (error.status === 404 ? 'gelöscht oder nicht mehr vorhanden' : errorMessage(error)) : 'nicht lesbar' } })));
     }
@@ -229,8 +240,7 @@ export function RecordsSection({ api, refs, loaded, timeZone }: { api: Api; refs
 function ContactRuns({ api, contactId, timeZone }: { api: Api; contactId: string; timeZone: string }) {
   const [runs, setRuns] = useState<Execution[]>();
   useEffect(() => {
-    api
-      .get<Page<Execution>>(`/contacts/${encodeURIComponent(contactId)}/executions?limit=5`)
+    unwrap(api.GET('/contacts/{id}/executions', { params: { path: { id: contactId }, query: { limit: 5 } } }))
       .then((page) => setRuns(page.items))
       .catch(() => setRuns([]));
   }, [contactId]);

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Api } from '../api.ts';
+import { ApiError, unwrap, type Api } from '../api.ts';
 import { ago, dateTime, dateTimeLong } from '../format.ts';
 import { errorMessage } from '../messages.ts';
 import { actionInWords, stepTypeLabel } from '../words.ts';
@@ -34,7 +34,7 @@ export function WaitPanel({ api, execution, actions, timeZone, onChanged, onFail
   const act = async (what: 'cancel' | 'resume') => {
     setBusy(true);
     try {
-      const updated = await api.post<Execution>(`/executions/${encodeURIComponent(execution.id)}/${what}`);
+      const updated = await unwrap(api.POST(what === 'cancel' ? '/executions/{id}/cancel' : '/executions/{id}/resume', { params: { path: { id: execution.id } } }));
       setConfirming(false);
       onChanged(
         updated,

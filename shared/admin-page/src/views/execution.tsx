@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api.ts';
+import { ApiError, unwrap } from '../api.ts';
 import { StatusBadge } from '../components/badge.tsx';
 import { Reason, useMinuteTick } from '../components/reason.tsx';
 import type { ViewProps } from '../context.ts';
@@ -10,7 +10,7 @@ import { HistorySection } from './execution-history.tsx';
 import { RecordsSection, recordsOf, useRecords, type Kind } from './execution-records.tsx';
 import { StepsSection } from './execution-steps.tsx';
 import { WaitPanel } from './execution-wait.tsx';
-import { labelsOf, type AutomationItem, type Execution, type TriggerInfo } from './list-types.ts';
+import { labelsOf, type AutomationItem, type Execution, } from './list-types.ts';
 
 /** While a run runs (or was asked to resume now), the page reads it again this often. */
 const POLL_MS = 2_000;
@@ -37,8 +37,7 @@ export function ExecutionView({ api, agency, id }: ViewProps & { id: string }) {
   useMinuteTick();
 
   const read = () =>
-    api
-      .get<Execution>(`/executions/${encodeURIComponent(id)}`)
+    unwrap(api.GET('/executions/{id}', { params: { path: { id: id } } }))
       .then((e) => {
         setExecution(e);
         setFailure(undefined);
@@ -47,8 +46,7 @@ export function ExecutionView({ api, agency, id }: ViewProps & { id: string }) {
 
   useEffect(() => {
     void read();
-    api
-      .get<{ items: TriggerInfo[] }>('/automation-triggers')
+    unwrap(api.GET('/automation-triggers'))
       .then((r) => setLabels(labelsOf(r.items)))
       .catch(() => undefined);
   }, [id]);
@@ -56,8 +54,7 @@ export function ExecutionView({ api, agency, id }: ViewProps & { id: string }) {
   const automationId = execution?.automationId;
   useEffect(() => {
     if (!automationId) return;
-    api
-      .get<AutomationItem>(`/automations/${encodeURIComponent(automationId)}`)
+    unwrap(api.GET('/automations/{id}', { params: { path: { id: automationId } } }))
       .then(setAutomation)
       .catch((e) => setAutomation(e instanceof ApiError && e.status === 404 ? null : undefined))
       .finally(() => setAutomationSettled(true));

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Api } from '../api.ts';
+import { ApiError, unwrap, type Api } from '../api.ts';
 import { StatusBadge } from '../components/badge.tsx';
 import { Reason } from '../components/reason.tsx';
 import { ago, dateTime, dateTimeLong } from '../format.ts';
@@ -31,7 +31,7 @@ export function AutomationRow({ item, labels, api, timeZone, onChange }: RowProp
     setBusy(true);
     setFailure(undefined);
     try {
-      const updated = await api.post<AutomationItem>(`/automations/${item.id}/${want ? 'enable' : 'disable'}`);
+      const updated = await unwrap(api.POST(want ? '/automations/{id}/enable' : '/automations/{id}/disable', { params: { path: { id: item.id } } }));
       setChecked(updated.enabled);
       onChange(updated);
     } catch (error) {

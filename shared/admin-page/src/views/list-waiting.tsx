@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Api, Page } from '../api.ts';
+import { unwrap, type Api, type Page } from '../api.ts';
 import { ago, dateTime, dateTimeLong } from '../format.ts';
 import type { Execution } from './list-types.ts';
 
@@ -7,8 +7,7 @@ import type { Execution } from './list-types.ts';
 export function WaitingRuns({ api, timeZone, reloads }: { api: Api; timeZone: string; reloads: number }) {
   const [page, setPage] = useState<Page<Execution>>();
   useEffect(() => {
-    api
-      .get<Page<Execution>>('/executions?status=waiting&limit=10')
+    unwrap(api.GET('/executions', { params: { query: { status: 'waiting', limit: 10 } } }))
       .then(setPage)
       .catch(() => setPage(undefined));
   }, [reloads]);

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Page } from '../api.ts';
+import { ApiError, unwrap } from '../api.ts';
 import { useMinuteTick } from '../components/reason.tsx';
 import type { ViewProps } from '../context.ts';
 import { takeFlash } from '../editor/flash.ts';
 import { errorMessage } from '../messages.ts';
 import { AutomationRow } from './list-row.tsx';
-import { labelsOf, type AutomationItem, type PresetInfo, type TriggerInfo } from './list-types.ts';
+import { labelsOf, type AutomationItem, type PresetInfo, } from './list-types.ts';
 import { WaitingRuns } from './list-waiting.tsx';
 
 const PAGE_SIZE = 25;
@@ -37,8 +37,7 @@ export function AutomationList({ api, agency }: ViewProps) {
   useEffect(() => {
     let current = true;
     setError(undefined);
-    api
-      .get<Page<AutomationItem>>(`/automations?limit=${PAGE_SIZE}`)
+    unwrap(api.GET('/automations', { params: { query: { limit: PAGE_SIZE } } }))
       .then((page) => {
         if (!current) return;
         setItems(page.items);
@@ -52,8 +51,7 @@ export function AutomationList({ api, agency }: ViewProps) {
 
   useEffect(() => {
     // Without the trigger reference the list still works: triggers then show by their event name.
-    api
-      .get<{ items: TriggerInfo[] }>('/automation-triggers')
+    unwrap(api.GET('/automation-triggers'))
       .then((reference) => setLabels(labelsOf(reference.items)))
       .catch(() => undefined);
   }, []);
@@ -63,7 +61,7 @@ export function AutomationList({ api, agency }: ViewProps) {
     setLoadingMore(true);
     setMoreError(undefined);
     try {
-      const page = await api.get<Page<AutomationItem>>(`/automations?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(cursor)}`);
+      const page = await unwrap(api.GET('/automations', { params: { query: { limit: PAGE_SIZE, cursor } } }));
       setItems((before) => [...(before ?? []), ...page.items.filter((i) => !(before ?? []).some((b) => b.id === i.id))]);
       setCursor(page.nextCursor);
     } catch (e) {
@@ -136,8 +134,7 @@ export function AutomationList({ api, agency }: ViewProps) {
 function EmptyState({ api }: Pick<ViewProps, 'api'>) {
   const [presets, setPresets] = useState<PresetInfo[]>();
   useEffect(() => {
-    api
-      .get<{ items: PresetInfo[] }>('/automation-presets')
+    unwrap(api.GET('/automation-presets'))
       .then((r) => setPresets(r.items))
       .catch(() => setPresets([]));
   }, []);
