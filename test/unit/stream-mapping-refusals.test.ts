@@ -54,8 +54,9 @@ describe('a poison stream record', () => {
 
 describe('when an event occurred', () => {
   it('is when the item was last written, else when the stream saw the write', () => {
-    const written = recordToEvents(streamRecord('INSERT', 'CONTACT', contact));
-    expect(written[0]?.detail.occurredAt).toBe(meta.updatedAt);
+    // Written half an hour before the stream saw it (the fixture's ApproximateCreationDateTime is 09:00).
+    const written = recordToEvents(streamRecord('INSERT', 'CONTACT', { ...contact, updatedAt: '2026-11-27T08:30:00.000Z' }));
+    expect(written[0]?.detail.occurredAt).toBe('2026-11-27T08:30:00.000Z');
     const { updatedAt: _u, ...unstamped } = contact;
     const seen = recordToEvents(streamRecord('INSERT', 'CONTACT', unstamped));
     expect(seen[0]?.detail.occurredAt).toBe(new Date(1_795_770_000 * 1000).toISOString());
