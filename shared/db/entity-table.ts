@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { monotonicFactory } from 'ulid';
 import type { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { CausedBy, EntityMeta } from '../model/common.ts';
@@ -8,6 +7,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { entityKey, isPossibleId, kindListKey, uniqueKey, withoutTableAttributes, type EntityKind } from './keys.ts';
 import { Transaction } from './transaction.ts';
 import { updateExpressionFor } from './update-expression.ts';
+import { monotonicUlid } from './ulid.ts';
 
 export type IndexName = 'GSI1' | 'GSI2' | 'GSI3' | 'GSI4' | 'GSI5' | 'GSI6';
 
@@ -64,7 +64,7 @@ export interface WriteOptions {
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicUlid();
 
 /**
  * Create, read, update and list for one entity kind in CrmTable. Every write is one transaction that
