@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTOMATIONS_TABLE, EXECUTIONS_TABLE } from '#infra/tables';
 import type { Execution, StepRecord } from '#shared/automations/execution';
 import { AutomationFields } from '#shared/automations/model';
 import { emailActivityId } from '#shared/engine/actions/send-email';
@@ -7,11 +6,11 @@ import { createEngine, type IncomingEvent } from '#shared/engine/engine';
 import { executionIdOf } from '#shared/engine/execution-id';
 import type { Mailer, OutgoingMail } from '#shared/engine/mailer';
 import type { LogEntry } from '#shared/log';
-import { DynamoAutomationStore } from '#shared/stores/automation-store';
+import type { DynamoAutomationStore } from '#shared/stores/automation-store';
 import type { CrmStores } from '#shared/stores/crm-stores';
-import { DynamoExecutionStore } from '#shared/stores/execution-store';
+import type { DynamoExecutionStore } from '#shared/stores/execution-store';
 import { actionWorld, detailOf, OutboxMailer } from '../support/action-world.ts';
-import { freshStores } from '../support/dynamo.ts';
+import { freshRunStores } from '../support/dynamo.ts';
 
 /**
  * The engine behind every runner, on DynamoDB Local: automations of several steps, runs resumed
@@ -23,10 +22,7 @@ let automations: DynamoAutomationStore;
 let executions: DynamoExecutionStore;
 
 beforeAll(async () => {
-  const ctx = await freshStores();
-  stores = ctx.stores;
-  automations = new DynamoAutomationStore(ctx.doc, ctx.names[AUTOMATIONS_TABLE.envVar]!);
-  executions = new DynamoExecutionStore(ctx.doc, ctx.names[EXECUTIONS_TABLE.envVar]!, ctx.names[AUTOMATIONS_TABLE.envVar]!);
+  ({ stores, automations, executions } = await freshRunStores());
 });
 
 /** A mailer that refuses or breaks off as told, then sends as the outbox does. */

@@ -1,16 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTOMATIONS_TABLE, EXECUTIONS_TABLE } from '#infra/tables';
 import { AutomationFields } from '#shared/automations/model';
 import { createEngine } from '#shared/engine/engine';
 import { executionIdOf } from '#shared/engine/execution-id';
 import { createWaitControl } from '#shared/engine/wake';
 import { scheduleNameOf, wakeInputOf } from '#shared/engine/wake-input';
 import type { WakeInput, WakeScheduler } from '#shared/engine/wake-schedules';
-import { DynamoAutomationStore } from '#shared/stores/automation-store';
+import type { DynamoAutomationStore } from '#shared/stores/automation-store';
 import type { CrmStores } from '#shared/stores/crm-stores';
-import { DynamoExecutionStore } from '#shared/stores/execution-store';
+import type { DynamoExecutionStore } from '#shared/stores/execution-store';
 import { actionWorld, detailOf, OutboxMailer } from '../support/action-world.ts';
-import { freshStores } from '../support/dynamo.ts';
+import { freshRunStores } from '../support/dynamo.ts';
 
 /**
  * Waiting runs on DynamoDB Local, with the schedules kept in memory: a run parks at a wait, its
@@ -22,10 +21,7 @@ let automations: DynamoAutomationStore;
 let executions: DynamoExecutionStore;
 
 beforeAll(async () => {
-  const ctx = await freshStores();
-  stores = ctx.stores;
-  automations = new DynamoAutomationStore(ctx.doc, ctx.names[AUTOMATIONS_TABLE.envVar]!);
-  executions = new DynamoExecutionStore(ctx.doc, ctx.names[EXECUTIONS_TABLE.envVar]!, ctx.names[AUTOMATIONS_TABLE.envVar]!);
+  ({ stores, automations, executions } = await freshRunStores());
 });
 
 /** The schedules as Scheduler would keep them: by name, until deleted. */

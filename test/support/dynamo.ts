@@ -4,7 +4,9 @@ import { inject } from 'vitest';
 import { createDocumentClient } from '#shared/aws/clients';
 import { createTables } from '#shared/db/create-tables';
 import { createCrmStores } from '#shared/stores/crm-stores';
-import { CRM_TABLE, TABLES } from '#infra/tables';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '#infra/tables';
+import { DEFAULT_RETENTION_DAYS } from '#shared/stores/retention';
+import { runStores } from '#shared/wiring/clients';
 
 process.env.AWS_REGION ??= 'eu-central-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
@@ -23,6 +25,13 @@ export async function freshTables() {
 export async function freshStores() {
   const tables = await freshTables();
   return { ...tables, stores: createCrmStores(tables.doc, tables.crmTable) };
+}
+
+/** Fresh tables with what a run uses, built as the functions build them: the CRM's stores, the automations, their executions. */
+export async function freshRunStores() {
+  const tables = await freshTables();
+  const env = { CRM_TABLE_NAME: tables.crmTable, AUTOMATIONS_TABLE_NAME: tables.names[AUTOMATIONS_TABLE.envVar]!, EXECUTIONS_TABLE_NAME: tables.names[EXECUTIONS_TABLE.envVar]!, EXECUTION_RETENTION_DAYS: DEFAULT_RETENTION_DAYS };
+  return { ...tables, ...runStores(env, tables.doc) };
 }
 
 /** A tenant id no other test uses. */
