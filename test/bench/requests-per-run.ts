@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SCHEMA_VERSION, SOURCE_OF, type DetailType } from '#events/catalogue';
 import type { LocalStack } from '#infra/local/stack';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE } from '#infra/tables';
+import { CRM_TABLE } from '#infra/tables';
 import { AutomationFields } from '#shared/automations/model';
 import { PRESETS } from '#shared/automations/presets';
 import { createDocumentClient } from '#shared/aws/clients';
@@ -12,10 +12,8 @@ import { ActivityInput } from '#shared/model/activity';
 import { ContactInput } from '#shared/model/contact';
 import { PropertyInput } from '#shared/model/property';
 import { UserInput } from '#shared/model/user';
-import { DynamoAutomationStore } from '#shared/stores/automation-store';
-import { createCrmStores } from '#shared/stores/crm-stores';
-import { DynamoExecutionStore } from '#shared/stores/execution-store';
 import { countRequests, round } from './support.ts';
+import { runStoresOn } from '../support/dynamo.ts';
 
 export interface RunCount {
   preset: string;
@@ -50,12 +48,11 @@ export async function requestsPerRun(stack: LocalStack): Promise<RunCount[]> {
   const counter = countRequests(raw);
   const doc = createDocumentClient(raw);
   const names = stack.tableNames;
-  const stores = createCrmStores(doc, names[CRM_TABLE.envVar]!);
-  const automations = new DynamoAutomationStore(doc, names[AUTOMATIONS_TABLE.envVar]!);
+  const { stores, automations, executions } = runStoresOn(doc, names);
   const engine = createEngine({
     stores,
     automations,
-    executions: new DynamoExecutionStore(doc, names[EXECUTIONS_TABLE.envVar]!, names[AUTOMATIONS_TABLE.envVar]!),
+    executions,
     mailer: new SesMailer(new SESv2Client({ endpoint: stack.sesUrl })),
     log: () => undefined,
   });

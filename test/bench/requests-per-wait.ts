@@ -25,10 +25,10 @@ import { ActivityInput, type Activity } from '#shared/model/activity';
 import { ContactInput, type Contact } from '#shared/model/contact';
 import { PropertyInput } from '#shared/model/property';
 import { UserInput } from '#shared/model/user';
-import { DynamoAutomationStore } from '#shared/stores/automation-store';
-import { createCrmStores } from '#shared/stores/crm-stores';
-import { DynamoExecutionStore } from '#shared/stores/execution-store';
 import { countRequests, round, table, type DynamoRequest } from './support.ts';
+import { wakeHandler } from '#shared/wiring/runner';
+import { plainWiring } from '#shared/wiring/wiring';
+import { runStoresOn } from '../support/dynamo.ts';
 
 /** One measured case: per-run averages (and the max) of the DynamoDB and Scheduler requests it made. */
 export interface WaitCount {
@@ -110,9 +110,7 @@ export async function requestsPerWait(stack: LocalStack, runs: number): Promise<
     [names[AUTOMATIONS_TABLE.envVar]!, 'automations'],
     [executionsTable, 'executions'],
   ]);
-  const stores = createCrmStores(doc, crmTable);
-  const automations = new DynamoAutomationStore(doc, names[AUTOMATIONS_TABLE.envVar]!);
-  const executions = new DynamoExecutionStore(doc, executionsTable, names[AUTOMATIONS_TABLE.envVar]!);
+  const { stores, automations, executions } = runStoresOn(doc, names);
 
   // The Scheduler: the stack's wake configuration, on a stand-in and a clock of the bench's own.
   const clock = new LocalClock();
@@ -133,12 +131,12 @@ export async function requestsPerWait(stack: LocalStack, runs: number): Promise<
   const now = () => clock.now();
   const ses = new SESv2Client({ endpoint: stack.sesUrl });
   const engine = createEngine({ stores, automations, executions, mailer: new SesMailer(ses), scheduler, now, log });
-  // The wake-run function, as the stack plays it: the schedule's input -> engine.wake.
+  // The wake-run function, as the stack wires it, keeping each run's outcome.
+  const wakeRun = wakeHandler(engine, plainWiring(log, { now }));
   localScheduler.addTarget(wakeConfig.targetArn, async (input) => {
+    const outcome = await wakeRun(input);
     const wake = parseWakeInput(input);
-    if (!wake) throw new Error('Not a wake-up');
-    const outcome = await engine.wake(wake);
-    woken.set(wake.executionId, outcome);
+    if (wake) woken.set(wake.executionId, outcome ?? undefined);
     return outcome;
   });
   // As the API builds it (the router reads nothing before the route).

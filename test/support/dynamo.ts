@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 import { createDocumentClient } from '#shared/aws/clients';
 import { createTables } from '#shared/db/create-tables';
 import { createCrmStores } from '#shared/stores/crm-stores';
-import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES } from '#infra/tables';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AUTOMATIONS_TABLE, CRM_TABLE, EXECUTIONS_TABLE, TABLES, type TableDef } from '#infra/tables';
 import { DEFAULT_RETENTION_DAYS } from '#shared/stores/retention';
 import { runStores } from '#shared/wiring/clients';
 
@@ -30,8 +31,14 @@ export async function freshStores() {
 /** Fresh tables with what a run uses, built as the functions build them: the CRM's stores, the automations, their executions. */
 export async function freshRunStores() {
   const tables = await freshTables();
-  const env = { CRM_TABLE_NAME: tables.crmTable, AUTOMATIONS_TABLE_NAME: tables.names[AUTOMATIONS_TABLE.envVar]!, EXECUTIONS_TABLE_NAME: tables.names[EXECUTIONS_TABLE.envVar]!, EXECUTION_RETENTION_DAYS: DEFAULT_RETENTION_DAYS };
-  return { ...tables, ...runStores(env, tables.doc) };
+  return { ...tables, ...runStoresOn(tables.doc, tables.names) };
+}
+
+/** What a run uses, as the functions build it (`runStores`), on tables named as `createTables` returns them. */
+export function runStoresOn(doc: DynamoDBDocumentClient, names: Record<string, string>) {
+  const table = (def: TableDef) => names[def.envVar] ?? `(no ${def.envVar})`;
+  const env = { CRM_TABLE_NAME: table(CRM_TABLE), AUTOMATIONS_TABLE_NAME: table(AUTOMATIONS_TABLE), EXECUTIONS_TABLE_NAME: table(EXECUTIONS_TABLE), EXECUTION_RETENTION_DAYS: DEFAULT_RETENTION_DAYS };
+  return runStores(env, doc);
 }
 
 /** A tenant id no other test uses. */

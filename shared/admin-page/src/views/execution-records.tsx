@@ -73,7 +73,8 @@ export function recordsOf(execution: Execution): RecordRef[] {
       if (!known.roles.includes(role)) known.roles.push(role);
     } else refs.push({ kind, id: value, roles: [role] });
   };
-  const e = execution.event ?? {};
+  // The event's fields depend on its type: read loosely, every id checked by `add`.
+  const e = (execution.event ?? {}) as Record<string, any>;
   add('activity', e.activity?.id, 'Auslöser');
   add('rejection', e.rejection?.id, 'Auslöser');
   add('inquiry', e.inquiry?.id, 'Auslöser');

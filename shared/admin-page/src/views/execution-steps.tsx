@@ -11,7 +11,8 @@ type Lookup = (kind: Kind, id: string) => Record<string, any> | undefined;
 
 /** What a step did, in words: the e-mail and its recipient, the task and its assignee, the fields it changed, the moment it waits for. */
 function resultInWords(step: StepRecord, timeZone: string, lookup: Lookup): ComponentChildren {
-  const r = step.result;
+  // A step's result depends on its action: read loosely, each field checked where it is shown.
+  const r = step.result as Record<string, any> | undefined;
   if (!r) return null;
   const at = (iso: string) => (
     <time dateTime={iso} title={dateTimeLong(iso, timeZone)}>
